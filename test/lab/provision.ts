@@ -1,0 +1,126 @@
+// Provisioning from Debian's packages only: the host tools the lab runs, and the kernel it boots.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kernelCache, labCacheRoot, type KernelCache } from './paths.js';
+import { haveCommand, isRoot, LabError, run } from './run-command.js';
+
+/** Debian packages the lab needs on the host, with a command each one provides. */
+const HOST_PACKAGES: ReadonlyArray<{ pkg: string; command: string }> = [
+  { pkg: 'qemu-system-x86', command: 'qemu-system-x86_64' },
+  { pkg: 'busybox-static', command: 'busybox' },
+  { pkg: 'cpio', command: 'cpio' },
+  { pkg: 'kmod', command: 'depmod' },
+  { pkg: 'ipvsadm', command: 'ipvsadm' },
+  { pkg: 'iproute2', command: 'ip' },
+  { pkg: 'util-linux', command: 'setpriv' },
+];
+
+/** The meta package that always depends on the current kernel image. */
+const KERNEL_META_PACKAGE = 'linux-image-amd64';
+
+function log(message: string): void {
+  process.stderr.write(`lab: ${message}\n`);
+}
+
+function packageInstalled(pkg: string): boolean {
+  try {
+    return run('dpkg-query', ['-W', '-f=${Status}', pkg]).includes('install ok installed');
+  } catch {
+    return false;
+  }
+}
+
+let aptUpdated = false;
+function aptUpdate(): void {
+  if (aptUpdated) return;
+  log('apt-get update');
+  run('apt-get', ['update', '-q']);
+  aptUpdated = true;
+}
+
+/** Installs the host packages the lab needs, when missing. Needs root only when something is. */
+export function ensureHostPackages(): void {
+  if (!haveCommand('dpkg-query')) {
+    throw new LabError(
+      'the lab provisions itself from Debian packages, and this machine has no dpkg. Install ' +
+        HOST_PACKAGES.map((p) => p.pkg).join(', ') + ' and a Debian kernel by hand, or run the ' +
+        'kernel suites as root on a kernel with IPVS.',
+    );
+  }
+  const missing = HOST_PACKAGES.filter((p) => !packageInstalled(p.pkg) || !haveCommand(p.command));
+  if (missing.length === 0) return;
+  const names = missing.map((p) => p.pkg);
+  if (!isRoot()) {
+    throw new LabError(`missing Debian packages: ${names.join(' ')} (run as root, or: sudo apt-get install ${names.join(' ')})`);
+  }
+  aptUpdate();
+  log(`apt-get install ${names.join(' ')}`);
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...names]);
+}
+
+/** Reads the kernel package that linux-image-amd64 currently depends on, and its version. */
+function lookUpCurrentKernel(): { name: string; version: string } | undefined {
+  try {
+    const depends = run('apt-cache', ['depends', KERNEL_META_PACKAGE]);
+    const name = /Depends:\s+(linux-image-\S+-amd64)\b/.exec(depends)?.[1];
+    if (!name) return undefined;
+    const show = run('apt-cache', ['show', '--no-all-versions', name]);
+    const version = /^Version:\s*(\S+)/m.exec(show)?.[1];
+    return version ? { name, version } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function newestCachedKernel(): KernelCache | undefined {
+  const root = labCacheRoot();
+  if (!existsSync(root)) return undefined;
+  const complete = readdirSync(root)
+    .flatMap((entry) => {
+      const [, name, version] = /^(linux-image-.+-amd64)_(.+)$/.exec(entry) ?? [];
+      return name && version ? [kernelCache(name, version)] : [];
+    })
+    .filter((k) => existsSync(join(k.dir, '.complete')))
+    .sort((a, b) => a.dir.localeCompare(b.dir, undefined, { numeric: true }));
+  return complete.at(-1);
+}
+
+/**
+ * The kernel to boot: Debian's current linux-image-*-amd64, downloaded and extracted into the
+ * cache when it is not there yet. When the package lists can't be read (no apt lists and not
+ * root), the newest kernel already in the cache is used.
+ */
+export function ensureKernel(): KernelCache {
+  let current = lookUpCurrentKernel();
+  if (!current && isRoot()) {
+    aptUpdate();
+    current = lookUpCurrentKernel();
+  }
+  if (!current) {
+    const cached = newestCachedKernel();
+    if (cached) return cached;
+    throw new LabError(`cannot resolve ${KERNEL_META_PACKAGE} with apt-cache, and no kernel is cached in ${labCacheRoot()}`);
+  }
+  const kernel = kernelCache(current.name, current.version);
+  if (existsSync(join(kernel.dir, '.complete')) && existsSync(kernel.vmlinuz)) return kernel;
+
+  log(`provisioning kernel ${current.name} ${current.version} into ${kernel.dir}`);
+  mkdirSync(labCacheRoot(), { recursive: true });
+  const staging = mkdtempSync(join(labCacheRoot(), '.staging-'));
+  try {
+    run('apt-get', ['download', '-q', `${current.name}=${current.version}`], { cwd: staging });
+    const deb = readdirSync(staging).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new LabError(`apt-get download ${current.name} produced no .deb`);
+    const root = join(staging, 'root');
+    run('dpkg-deb', ['-x', join(staging, deb), root]);
+    run('depmod', ['-b', root, kernel.release]);
+    rmSync(join(staging, deb));
+    writeFileSync(join(staging, '.complete'), `${current.name} ${current.version}\n`);
+    rmSync(kernel.dir, { recursive: true, force: true });
+    renameSync(staging, kernel.dir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return kernel;
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Three suites. unit: pure code, anywhere, no privileges. kernel and e2e: need a kernel with IPVS
+// (natively as root, or inside the lab; see test/run-kernel-suites.ts). Every kernel/e2e file runs
+// in a worker process of its own that first moves into a fresh network namespace, so files never
+// see each other's IPVS rules.
+const kernelSuite = (name: string) => ({
+  test: {
+    name,
+    include: [`test/${name}/**/*.test.ts`],
+    pool: 'forks' as const,
+    isolate: true,
+    setupFiles: ['test/support/fresh-netns.ts'],
+    // QEMU without hardware virtualisation is some ten times slower than the host.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      kernelSuite('kernel'),
+      kernelSuite('e2e'),
+    ],
+  },
+});
