@@ -4,6 +4,8 @@
       "target_name": "ipvs_native",
       "sources": [
         "native/addon/addon.cc",
+        "native/nl/reader.cc",
+        "native/nl/writer.cc",
         "native/socket/netns.cc",
         "native/socket/system_error.cc"
       ],
