@@ -12,11 +12,10 @@
 #include <vector>
 
 #include "ipvs/types.h"
+#include "socket/genl_socket.h"
 #include "socket/netns.h"
 
 namespace ipvs {
-
-class GenlSocket;
 
 class Client {
  public:
@@ -27,8 +26,9 @@ class Client {
   ~Client();
 
   // Executes requests in order and returns one Reply per request, in the same order. A refused
-  // request does not stop the rest (the kernel applies each message independently). Requests
-  // still unanswered at the deadline get ETIMEDOUT; after Cancel(), ECANCELED. A reply lost to
+  // request does not stop the rest (the kernel applies each message independently). When the
+  // kernel sends nothing for `timeout`, requests still unanswered get ETIMEDOUT; after Cancel(),
+  // ECANCELED. A reply lost to
   // receive-buffer overrun is reported as ENOBUFS for its request (dumps are retried instead).
   // Throws SystemError only when the socket itself fails.
   std::vector<Reply> Execute(const std::vector<Request>& requests,
@@ -41,6 +41,7 @@ class Client {
   std::string ReadProcNet(const char* name);
 
   uint16_t family_id() const { return family_id_; }
+  GenlSocket::Counters counters() const { return socket_->counters(); }
 
  private:
   Client(std::unique_ptr<GenlSocket> socket, NetnsFile netns, uint16_t family_id);
