@@ -1,0 +1,22 @@
+// Per-instance addon state (one per Node environment: main thread or worker_threads), held as
+// the environment's instance data: no globals. Closes every live handle when the environment is
+// torn down, so that sockets never outlive it.
+#pragma once
+
+#include <napi.h>
+
+#include <unordered_set>
+
+namespace addon {
+
+class ClientHandle;
+
+struct AddonData {
+  Napi::FunctionReference client_constructor;
+  std::unordered_set<ClientHandle*> live_handles;
+
+  static AddonData& Of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+  ~AddonData();
+};
+
+}  // namespace addon

@@ -1,0 +1,122 @@
+#include "addon/client_handle.h"
+
+#include <cerrno>
+#include <chrono>
+
+#include "addon/addon_data.h"
+#include "addon/errors.h"
+#include "addon/js_convert.h"
+#include "addon/workers.h"
+
+namespace addon {
+
+Napi::Function ClientHandle::Define(Napi::Env env) {
+  return DefineClass(env, "NativeClient",
+                     {
+                         InstanceMethod<&ClientHandle::Execute>("execute"),
+                         InstanceMethod<&ClientHandle::ReadProcNet>("readProcNet"),
+                         InstanceMethod<&ClientHandle::CloseMethod>("close"),
+                         InstanceMethod<&ClientHandle::Counters>("counters"),
+                         InstanceAccessor<&ClientHandle::FamilyId>("familyId"),
+                     });
+}
+
+ClientHandle::ClientHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClientHandle>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal()) {
+    throw Napi::TypeError::New(info.Env(), "NativeClient is created by open(), not by new");
+  }
+  client_ = *info[0].As<Napi::External<std::shared_ptr<ipvs::Client>>>().Data();
+  AddonData::Of(info.Env()).live_handles.insert(this);
+}
+
+ClientHandle::~ClientHandle() {
+  // The environment may already be gone (teardown order): only touch the set while it exists.
+  if (AddonData* data = Env().GetInstanceData<AddonData>()) data->live_handles.erase(this);
+  Close();
+}
+
+void ClientHandle::Close() {
+  if (!client_) return;
+  client_->Cancel();
+  client_.reset();
+}
+
+bool ClientHandle::RejectIfUnusable(Napi::Env env, Napi::Promise::Deferred& deferred) {
+  if (!client_) {
+    deferred.Reject(ErrnoError(env, EBADF, "the handle is closed").Value());
+    return true;
+  }
+  if (busy_) {
+    // The TypeScript layer queues calls, so this only happens when the native object is misused.
+    deferred.Reject(
+        ErrnoError(env, EBUSY, "an exchange is already running on this handle").Value());
+    return true;
+  }
+  return false;
+}
+
+Napi::Value ClientHandle::Execute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (RejectIfUnusable(env, deferred)) return deferred.Promise();
+  if (info.Length() != 2 || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "execute(requests, timeoutMs)");
+  }
+  const double timeout_ms = info[1].As<Napi::Number>().DoubleValue();
+  if (!(timeout_ms > 0 && timeout_ms <= 24.0 * 3600 * 1000)) {
+    throw Napi::RangeError::New(env, "timeoutMs must be between 1 and 86400000");
+  }
+  std::vector<ipvs::Request> requests = RequestsFromJs(info[0]);
+  auto* worker = new ExecuteWorker(env, this, std::move(requests),
+                                   std::chrono::milliseconds(static_cast<int64_t>(timeout_ms)));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value ClientHandle::ReadProcNet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (!client_) {
+    deferred.Reject(ErrnoError(env, EBADF, "the handle is closed").Value());
+    return deferred.Promise();
+  }
+  if (info.Length() != 1 || !info[0].IsString())
+    throw Napi::TypeError::New(env, "readProcNet(name)");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+    throw Napi::TypeError::New(env, "readProcNet: name must be a plain file name below /proc/net");
+  }
+  auto* worker = new ReadProcNetWorker(env, client_, name);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value ClientHandle::CloseMethod(const Napi::CallbackInfo& info) {
+  Close();
+  return info.Env().Undefined();
+}
+
+Napi::Value ClientHandle::FamilyId(const Napi::CallbackInfo& info) {
+  return client_ ? Napi::Number::New(info.Env(), client_->family_id()) : info.Env().Undefined();
+}
+
+Napi::Value ClientHandle::Counters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object js = Napi::Object::New(env);
+  if (!client_) return js;
+  const ipvs::GenlSocket::Counters counters = client_->counters();
+  js.Set("sendmsgCalls", Napi::Number::New(env, static_cast<double>(counters.sendmsg_calls)));
+  js.Set("messagesSent", Napi::Number::New(env, static_cast<double>(counters.messages_sent)));
+  js.Set("bytesSent", Napi::Number::New(env, static_cast<double>(counters.bytes_sent)));
+  js.Set("datagramsReceived",
+         Napi::Number::New(env, static_cast<double>(counters.datagrams_received)));
+  return js;
+}
+
+AddonData::~AddonData() {
+  for (ClientHandle* handle : live_handles) handle->Close();
+}
+
+}  // namespace addon

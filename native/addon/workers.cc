@@ -1,0 +1,88 @@
+#include "addon/workers.h"
+
+#include <exception>
+#include <utility>
+
+#include "addon/addon_data.h"
+#include "addon/client_handle.h"
+#include "addon/errors.h"
+#include "addon/js_convert.h"
+#include "socket/system_error.h"
+
+namespace addon {
+
+template <typename Io>
+void PromiseWorker::Guard(Io&& io) {
+  try {
+    io();
+  } catch (const ipvs::SystemError& error) {
+    errnum_ = error.errnum();
+    SetError(error.what());
+  } catch (const std::exception& error) {
+    SetError(error.what());
+  }
+}
+
+void PromiseWorker::OnError(const Napi::Error& error) {
+  if (errnum_ != 0) error.Set("errno", Napi::Number::New(Env(), errnum_));
+  deferred_.Reject(error.Value());
+}
+
+OpenWorker::OpenWorker(Napi::Env env, std::string netns_path)
+    : PromiseWorker(env), netns_path_(std::move(netns_path)) {}
+
+void OpenWorker::Execute() {
+  Guard([&] { client_ = ipvs::Client::Open(ipvs::NetnsFile(netns_path_)); });
+}
+
+void OpenWorker::OnOK() {
+  Napi::Env env = Env();
+  auto* owned = new std::shared_ptr<ipvs::Client>(std::move(client_));
+  auto external = Napi::External<std::shared_ptr<ipvs::Client>>::New(
+      env, owned, [](Napi::Env, std::shared_ptr<ipvs::Client>* p) { delete p; });
+  deferred_.Resolve(AddonData::Of(env).client_constructor.New({external}));
+}
+
+ExecuteWorker::ExecuteWorker(Napi::Env env, ClientHandle* handle,
+                             std::vector<ipvs::Request> requests, std::chrono::milliseconds timeout)
+    : PromiseWorker(env),
+      handle_ref_(Napi::Persistent(handle->Value())),
+      handle_(handle),
+      client_(handle->client_),
+      requests_(std::move(requests)),
+      timeout_(timeout) {
+  handle_->busy_ = true;
+}
+
+void ExecuteWorker::Execute() {
+  Guard([&] { replies_ = client_->Execute(requests_, timeout_); });
+}
+
+void ExecuteWorker::OnOK() {
+  handle_->busy_ = false;
+  Napi::Env env = Env();
+  Napi::Array results = Napi::Array::New(env, replies_.size());
+  for (size_t i = 0; i < replies_.size(); ++i) {
+    results.Set(static_cast<uint32_t>(i), ReplyToJs(env, requests_[i].command, replies_[i]));
+  }
+  deferred_.Resolve(results);
+}
+
+void ExecuteWorker::OnError(const Napi::Error& error) {
+  handle_->busy_ = false;
+  PromiseWorker::OnError(error);
+}
+
+ReadProcNetWorker::ReadProcNetWorker(Napi::Env env, std::shared_ptr<ipvs::Client> client,
+                                     std::string name)
+    : PromiseWorker(env), client_(std::move(client)), name_(std::move(name)) {}
+
+void ReadProcNetWorker::Execute() {
+  Guard([&] { contents_ = client_->ReadProcNet(name_.c_str()); });
+}
+
+void ReadProcNetWorker::OnOK() {
+  deferred_.Resolve(Napi::String::New(Env(), contents_));
+}
+
+}  // namespace addon
