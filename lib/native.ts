@@ -1,9 +1,201 @@
 // The addon's surface, exactly as native/addon registers it: types only, so that nothing crosses
-// the boundary untyped. Compiled, this file is the addon's .d.ts.
+// the boundary untyped. Compiled, this file is the addon's .d.ts. Field names match
+// native/addon/js_convert.cc; numbers are the kernel's constants (see NativeConstants).
+
+/** A virtual service as the addon reads and writes it. Ports are host order. */
+export interface NativeService {
+  family: number;
+  protocol: number;
+  /** Text form; empty or absent for a fwmark service. */
+  address?: string;
+  port: number;
+  fwmark: number;
+  scheduler?: string;
+  peName?: string;
+  flags?: number;
+  flagsMask?: number;
+  timeout?: number;
+  /** IPv4: the mask as a host-order integer; IPv6: the prefix length. */
+  netmask?: number;
+}
+
+export interface NativeStats {
+  conns: bigint;
+  inPkts: bigint;
+  outPkts: bigint;
+  inBytes: bigint;
+  outBytes: bigint;
+  cps: bigint;
+  inPps: bigint;
+  outPps: bigint;
+  inBps: bigint;
+  outBps: bigint;
+}
+
+export interface NativeServiceReply extends Required<NativeService> {
+  address: string;
+  stats: NativeStats;
+}
+
+export interface NativeDest {
+  family: number;
+  address: string;
+  port: number;
+  fwdMethod?: number;
+  weight?: number;
+  upperThreshold?: number;
+  lowerThreshold?: number;
+  tunType?: number;
+  tunPort?: number;
+  tunFlags?: number;
+}
+
+export interface NativeDestReply extends Required<NativeDest> {
+  activeConns: number;
+  inactiveConns: number;
+  persistentConns: number;
+  stats: NativeStats;
+}
+
+export interface NativeDaemon {
+  state: number;
+  mcastIfn?: string;
+  syncId?: number;
+  syncMaxlen?: number;
+  mcastFamily?: number;
+  mcastGroup?: string;
+  mcastPort?: number;
+  mcastTtl?: number;
+}
+
+export interface NativeTimeouts {
+  tcp: number;
+  tcpFin: number;
+  udp: number;
+}
+
+export interface NativeInfo {
+  version: number;
+  connTableSize: number;
+}
+
+/** One operation. `command` is a value of NativeConstants.commands. */
+export interface NativeRequest {
+  command: number;
+  service?: NativeService;
+  dest?: NativeDest;
+  daemon?: NativeDaemon;
+  timeouts?: NativeTimeouts;
+}
+
+/** A request's answer: 0 for a plain success, or an object (an error, or data). */
+export type NativeReply =
+  | 0
+  | {
+      /** 0, or the positive errno the kernel refused with. */
+      error: number;
+      /** The kernel's extended-ack message, when it gave one. */
+      message?: string;
+      services?: NativeServiceReply[];
+      dests?: NativeDestReply[];
+      daemons?: Required<NativeDaemon>[];
+      timeouts?: NativeTimeouts;
+      info?: NativeInfo;
+    };
+
+/** An Error from the addon; `errno` is set when an OS call failed. */
+export interface NativeError extends Error {
+  errno?: number;
+}
+
+export interface NativeClient {
+  /** The IPVS generic netlink family id, resolved once at open. Undefined after close(). */
+  readonly familyId: number | undefined;
+  /** Sends the requests (chunked, many per sendmsg) and resolves with one reply each. */
+  execute(requests: readonly NativeRequest[], timeoutMs: number): Promise<NativeReply[]>;
+  /** /proc/net/NAME as seen from the handle's network namespace. */
+  readProcNet(name: string): Promise<string>;
+  /** Cancels a running exchange (its unanswered requests get ECANCELED) and closes the socket. */
+  close(): void;
+  /** Traffic on the socket so far; an empty object after close(). */
+  counters(): Partial<TransportCounters>;
+}
+
+export interface TransportCounters {
+  sendmsgCalls: number;
+  messagesSent: number;
+  bytesSent: number;
+  datagramsReceived: number;
+}
+
+export type NativeCommandName =
+  | 'newService'
+  | 'setService'
+  | 'delService'
+  | 'getService'
+  | 'getServices'
+  | 'newDest'
+  | 'setDest'
+  | 'delDest'
+  | 'getDests'
+  | 'newDaemon'
+  | 'delDaemon'
+  | 'getDaemons'
+  | 'setConfig'
+  | 'getConfig'
+  | 'getInfo'
+  | 'zero'
+  | 'flush';
+
+/** Constants straight from <linux/ip_vs.h> and the socket headers. */
+export interface NativeConstants {
+  readonly AF_INET: number;
+  readonly AF_INET6: number;
+  readonly IPPROTO_TCP: number;
+  readonly IPPROTO_UDP: number;
+  readonly IPPROTO_SCTP: number;
+  readonly IP_VS_SVC_F_PERSISTENT: number;
+  readonly IP_VS_SVC_F_HASHED: number;
+  readonly IP_VS_SVC_F_ONEPACKET: number;
+  readonly IP_VS_SVC_F_SCHED1: number;
+  readonly IP_VS_SVC_F_SCHED2: number;
+  readonly IP_VS_SVC_F_SCHED3: number;
+  readonly IP_VS_SVC_F_SCHED_SH_FALLBACK: number;
+  readonly IP_VS_SVC_F_SCHED_SH_PORT: number;
+  readonly IP_VS_CONN_F_FWD_MASK: number;
+  readonly IP_VS_CONN_F_MASQ: number;
+  readonly IP_VS_CONN_F_LOCALNODE: number;
+  readonly IP_VS_CONN_F_TUNNEL: number;
+  readonly IP_VS_CONN_F_DROUTE: number;
+  readonly IP_VS_CONN_F_BYPASS: number;
+  readonly IP_VS_CONN_F_TUNNEL_TYPE_IPIP: number;
+  readonly IP_VS_CONN_F_TUNNEL_TYPE_GUE: number;
+  readonly IP_VS_CONN_F_TUNNEL_TYPE_GRE: number;
+  readonly IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM: number;
+  readonly IP_VS_TUNNEL_ENCAP_FLAG_CSUM: number;
+  readonly IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM: number;
+  readonly IP_VS_STATE_NONE: number;
+  readonly IP_VS_STATE_MASTER: number;
+  readonly IP_VS_STATE_BACKUP: number;
+  readonly IP_VS_SCHEDNAME_MAXLEN: number;
+  readonly IP_VS_PENAME_MAXLEN: number;
+  readonly IP_VS_IFNAME_MAXLEN: number;
+  readonly commands: Readonly<Record<NativeCommandName, number>>;
+}
 
 export interface NativeBinding {
   /** The N-API version the addon was built against (NAPI_VERSION in binding.gyp / CMakeLists). */
   readonly napiVersion: number;
+  readonly constants: NativeConstants;
+  /** Opens a handle whose socket lives in the namespace at `netnsPath`. */
+  open(netnsPath: string): Promise<NativeClient>;
+  /** The exact netlink message execute() would send for `request` (golden-bytes tests). */
+  encodeRequest(request: NativeRequest, familyId: number, seq: number): Buffer;
+  /**
+   * The reply execute() would give for one received datagram answering `request`. Throws a
+   * TypeError when the datagram is malformed (decoder golden and fuzz tests).
+   */
+  decodeReply(request: NativeRequest, datagram: Buffer): NativeReply;
   /**
    * Moves the calling thread (the main thread, from JS) into a new, empty network namespace.
    * Children spawned afterwards inherit it. Used by the test harness; needs CAP_SYS_ADMIN.

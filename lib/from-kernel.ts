@@ -1,0 +1,121 @@
+// What the kernel reports, in the library's canonical form.
+import { constants } from './constants.js';
+import type { NativeDaemon, NativeDestReply, NativeServiceReply } from './native.js';
+import type {
+  AddressFamily,
+  Daemon,
+  Destination,
+  ForwardMethod,
+  Protocol,
+  SchedulerFlag,
+  Service,
+  ServiceFlag,
+  TunnelChecksum,
+  TunnelType,
+} from './types.js';
+
+export function familyName(family: number): AddressFamily {
+  return family === constants.AF_INET6 ? 'ipv6' : 'ipv4';
+}
+
+function protocolName(protocol: number): Protocol {
+  if (protocol === constants.IPPROTO_UDP) return 'udp';
+  if (protocol === constants.IPPROTO_SCTP) return 'sctp';
+  return 'tcp';
+}
+
+function forwardName(fwdMethod: number): ForwardMethod {
+  const method = fwdMethod & constants.IP_VS_CONN_F_FWD_MASK;
+  if (method === constants.IP_VS_CONN_F_MASQ) return 'masq';
+  if (method === constants.IP_VS_CONN_F_TUNNEL) return 'tunnel';
+  return 'route';
+}
+
+function netmaskText(family: number, netmask: number): string | number {
+  if (family === constants.AF_INET6) return netmask;
+  return [24, 16, 8, 0].map((shift) => (netmask >>> shift) & 0xff).join('.');
+}
+
+function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
+  const names: SchedulerFlag[] = [];
+  const bits = [constants.IP_VS_SVC_F_SCHED1, constants.IP_VS_SVC_F_SCHED2, constants.IP_VS_SVC_F_SCHED3];
+  bits.forEach((bit, i) => {
+    if ((flags & bit) === 0) return;
+    if ((scheduler === 'sh' || scheduler === 'mh') && i < 2) names.push(`${scheduler}-${i === 0 ? 'fallback' : 'port'}`);
+    else names.push(`flag-${i + 1}` as SchedulerFlag);
+  });
+  return names;
+}
+
+function serviceFlags(flags: number): ServiceFlag[] {
+  const table: Array<[number, ServiceFlag]> = [
+    [constants.IP_VS_SVC_F_PERSISTENT, 'persistent'],
+    [constants.IP_VS_SVC_F_HASHED, 'hashed'],
+    [constants.IP_VS_SVC_F_ONEPACKET, 'one-packet'],
+    [constants.IP_VS_SVC_F_SCHED1, 'flag-1'],
+    [constants.IP_VS_SVC_F_SCHED2, 'flag-2'],
+    [constants.IP_VS_SVC_F_SCHED3, 'flag-3'],
+  ];
+  return table.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+}
+
+export function serviceFromKernel(native: NativeServiceReply): Service {
+  const persistent = (native.flags & constants.IP_VS_SVC_F_PERSISTENT) !== 0;
+  const state = {
+    family: familyName(native.family),
+    scheduler: native.scheduler,
+    persistence: persistent ? native.timeout : 0,
+    netmask: netmaskText(native.family, native.netmask),
+    ...(native.peName ? { persistenceEngine: native.peName } : {}),
+    onePacket: (native.flags & constants.IP_VS_SVC_F_ONEPACKET) !== 0,
+    schedulerFlags: schedulerFlags(native.scheduler, native.flags),
+    flags: serviceFlags(native.flags),
+    stats: native.stats,
+  };
+  if (native.fwmark !== 0) return { fwmark: native.fwmark, ...state };
+  return { protocol: protocolName(native.protocol), address: native.address, port: native.port, ...state };
+}
+
+const TUNNEL_TYPES: Readonly<Record<number, TunnelType>> = {
+  [constants.IP_VS_CONN_F_TUNNEL_TYPE_IPIP]: 'ipip',
+  [constants.IP_VS_CONN_F_TUNNEL_TYPE_GUE]: 'gue',
+  [constants.IP_VS_CONN_F_TUNNEL_TYPE_GRE]: 'gre',
+};
+
+function checksumName(flags: number): TunnelChecksum {
+  if (flags & constants.IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM) return 'remcsum';
+  if (flags & constants.IP_VS_TUNNEL_ENCAP_FLAG_CSUM) return 'csum';
+  return 'none';
+}
+
+export function destinationFromKernel(native: NativeDestReply): Destination {
+  const forward = forwardName(native.fwdMethod);
+  return {
+    address: native.address,
+    port: native.port,
+    family: familyName(native.family),
+    forward,
+    weight: native.weight,
+    upperThreshold: native.upperThreshold,
+    lowerThreshold: native.lowerThreshold,
+    ...(forward === 'tunnel'
+      ? { tunnel: { type: TUNNEL_TYPES[native.tunType] ?? 'ipip', port: native.tunPort, checksum: checksumName(native.tunFlags) } }
+      : {}),
+    activeConnections: native.activeConns,
+    inactiveConnections: native.inactiveConns,
+    persistentConnections: native.persistentConns,
+    stats: native.stats,
+  };
+}
+
+export function daemonFromKernel(native: Required<NativeDaemon>): Daemon {
+  return {
+    state: native.state === constants.IP_VS_STATE_BACKUP ? 'backup' : 'master',
+    interface: native.mcastIfn,
+    syncId: native.syncId,
+    maxLength: native.syncMaxlen,
+    ...(native.mcastGroup ? { group: native.mcastGroup } : {}),
+    port: native.mcastPort,
+    ttl: native.mcastTtl,
+  };
+}

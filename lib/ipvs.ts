@@ -1,0 +1,282 @@
+// The Ipvs handle: one generic netlink socket in one network namespace, and the whole IPVS
+// surface as async methods. Every input is validated before anything is sent; every kernel
+// refusal becomes an IpvsError that says what was attempted.
+import { constants as osConstants } from 'node:os';
+import { inspect } from 'node:util';
+import { Batch, type BatchResult } from './batch.js';
+import { parseConnections } from './connections.js';
+import { constants } from './constants.js';
+import { IpvsError, type Attempt } from './errors.js';
+import { ExchangeQueue } from './exchange-queue.js';
+import { daemonFromKernel, destinationFromKernel, serviceFromKernel } from './from-kernel.js';
+import { native } from './binding.js';
+import type { NativeClient, NativeError, NativeReply, NativeRequest, TransportCounters } from './native.js';
+import * as ops from './operations.js';
+import type { Operation } from './operations.js';
+import type {
+  Connection,
+  Daemon,
+  DaemonSpec,
+  DaemonState,
+  Destination,
+  DestinationKey,
+  DestinationSpec,
+  Info,
+  ListOptions,
+  OpenOptions,
+  Service,
+  ServiceKey,
+  ServiceSpec,
+  Timeouts,
+} from './types.js';
+import { describeService, serviceKey } from './validate.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const commands = constants.commands;
+const { EBADF, EIO, ESRCH } = osConstants.errno;
+
+function openError(error: unknown, netns: string): Error {
+  const e = error as NativeError;
+  if (typeof e.errno !== 'number') return e;
+  return new IpvsError(e.errno, { op: 'open', target: `IPVS in network namespace ${netns}` }, e.message);
+}
+
+/** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
+function exchangeError(error: NativeError, attempt: Attempt, index?: number): Error {
+  return typeof error.errno === 'number' ? new IpvsError(error.errno, attempt, undefined, index) : error;
+}
+
+function replyError(reply: NativeReply): { errno: number; message?: string } | undefined {
+  if (reply === 0 || reply.error === 0) return undefined;
+  return reply.message === undefined ? { errno: reply.error } : { errno: reply.error, message: reply.message };
+}
+
+export class Ipvs {
+  private readonly queue: ExchangeQueue;
+  private closed = false;
+
+  private constructor(
+    private readonly client: NativeClient,
+    timeoutMs: number,
+  ) {
+    this.queue = new ExchangeQueue(client, timeoutMs);
+  }
+
+  /**
+   * Opens a handle. With `netns`, the socket is created inside that network namespace (the
+   * calling thread returns to its own at once) and the handle stays bound to it.
+   */
+  static async open(options: OpenOptions = {}): Promise<Ipvs> {
+    const netns = options.netns ?? '/proc/self/ns/net';
+    if (typeof netns !== 'string' || netns === '') throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${inspect(netns)}`);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 86_400_000) {
+      throw new RangeError(`timeoutMs must be an integer 1-86400000, got ${String(timeoutMs)}`);
+    }
+    try {
+      return new Ipvs(await native.open(netns), timeoutMs);
+    } catch (error) {
+      throw openError(error, netns);
+    }
+  }
+
+  /** Closes the socket. Calls not yet sent reject with EBADF; one in flight is cancelled. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const error: NativeError = Object.assign(new Error('the handle is closed'), { errno: EBADF });
+    this.queue.close(error);
+    this.client.close();
+  }
+
+  /**
+   * Traffic on this handle's socket so far: sendmsg calls, messages, bytes, datagrams received.
+   * Shows batching at work (messagesSent / sendmsgCalls). Zeros after close().
+   */
+  transportCounters(): TransportCounters {
+    const c = this.client.counters();
+    return { sendmsgCalls: c.sendmsgCalls ?? 0, messagesSent: c.messagesSent ?? 0, bytesSent: c.bytesSent ?? 0, datagramsReceived: c.datagramsReceived ?? 0 };
+  }
+
+  // ---- services ----
+
+  addService(spec: ServiceSpec): Promise<void> {
+    return this.runOne(ops.addService(spec));
+  }
+
+  /** Replaces a service's settings (ipvsadm -E): options not given take their defaults. */
+  editService(spec: ServiceSpec): Promise<void> {
+    return this.runOne(ops.editService(spec));
+  }
+
+  deleteService(key: ServiceKey): Promise<void> {
+    return this.runOne(ops.deleteService(key));
+  }
+
+  /** One service, with its stats. Rejects with ESRCH when it does not exist. */
+  async getService(key: ServiceKey, options: ListOptions = {}): Promise<Service> {
+    const service = serviceKey(key);
+    const attempt = { op: 'getService', target: `service ${describeService(service)}` };
+    const [reply] = await this.exchange([{ command: commands.getService, service }], attempt);
+    const found = this.dataOf(reply, attempt).services?.[0];
+    if (!found) throw new IpvsError(ESRCH, attempt);
+    const result = serviceFromKernel(found);
+    if (options.destinations) result.destinations = await this.listDestinations(key);
+    return result;
+  }
+
+  /** Every service with stats; with { destinations: true } each one's destinations too (one more exchange). */
+  async listServices(options: ListOptions = {}): Promise<Service[]> {
+    const attempt = { op: 'listServices', target: 'all services' };
+    const [reply] = await this.exchange([{ command: commands.getServices }], attempt);
+    const natives = this.dataOf(reply, attempt).services ?? [];
+    const services = natives.map(serviceFromKernel);
+    if (!options.destinations || natives.length === 0) return services;
+    const requests: NativeRequest[] = natives.map((s) => ({
+      command: commands.getDests,
+      service: { family: s.family, protocol: s.protocol, address: s.address, port: s.port, fwmark: s.fwmark },
+    }));
+    const replies = await this.exchange(requests, { op: 'listServices', target: 'destinations of all services' });
+    services.forEach((service, i) => {
+      const reply = replies[i] ?? 0;
+      const error = replyError(reply);
+      // A service deleted between the two dumps has no destinations to list: ESRCH is no failure.
+      if (error && error.errno !== ESRCH) {
+        const target = `destinations of service ${describeService(natives[i] ?? { family: 0, protocol: 0, port: 0, fwmark: 0 })}`;
+        throw new IpvsError(error.errno, { op: 'listServices', target }, error.message);
+      }
+      service.destinations = reply === 0 || error ? [] : (reply.dests ?? []).map(destinationFromKernel);
+    });
+    return services;
+  }
+
+  // ---- destinations ----
+
+  addDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
+    return this.runOne(ops.addDestination(service, destination));
+  }
+
+  /** Replaces a destination's settings (ipvsadm -e). */
+  editDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
+    return this.runOne(ops.editDestination(service, destination));
+  }
+
+  deleteDestination(service: ServiceKey, destination: DestinationKey): Promise<void> {
+    return this.runOne(ops.deleteDestination(service, destination));
+  }
+
+  async listDestinations(key: ServiceKey): Promise<Destination[]> {
+    const service = serviceKey(key);
+    const attempt = { op: 'listDestinations', target: `service ${describeService(service)}` };
+    const [reply] = await this.exchange([{ command: commands.getDests, service }], attempt);
+    return (this.dataOf(reply, attempt).dests ?? []).map(destinationFromKernel);
+  }
+
+  // ---- table-wide ----
+
+  /** Zeroes the counters of one service, or of everything. */
+  zero(service?: ServiceKey): Promise<void> {
+    return this.runOne(ops.zero(service));
+  }
+
+  /** Deletes every service and destination in the handle's namespace. */
+  flush(): Promise<void> {
+    return this.runOne(ops.flush());
+  }
+
+  async getInfo(): Promise<Info> {
+    const attempt = { op: 'getInfo', target: 'IPVS' };
+    const [reply] = await this.exchange([{ command: commands.getInfo }], attempt);
+    const info = this.dataOf(reply, attempt).info ?? { version: 0, connTableSize: 0 };
+    const v = info.version;
+    return { version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`, versionCode: v, connectionTableSize: info.connTableSize };
+  }
+
+  async getTimeouts(): Promise<Timeouts> {
+    const attempt = { op: 'getTimeouts', target: 'timeouts' };
+    const [reply] = await this.exchange([{ command: commands.getConfig }], attempt);
+    return this.dataOf(reply, attempt).timeouts ?? { tcp: 0, tcpFin: 0, udp: 0 };
+  }
+
+  /** Sets connection timeouts in seconds; 0 or absent leaves a value unchanged (ipvsadm --set). */
+  setTimeouts(timeouts: Partial<Timeouts>): Promise<void> {
+    return this.runOne(ops.setTimeouts(timeouts));
+  }
+
+  // ---- connection synchronisation daemons ----
+
+  startDaemon(daemon: DaemonSpec): Promise<void> {
+    return this.runOne(ops.startDaemon(daemon));
+  }
+
+  stopDaemon(state: DaemonState): Promise<void> {
+    return this.runOne(ops.stopDaemon(state));
+  }
+
+  async listDaemons(): Promise<Daemon[]> {
+    const attempt = { op: 'listDaemons', target: 'sync daemons' };
+    const [reply] = await this.exchange([{ command: commands.getDaemons }], attempt);
+    return (this.dataOf(reply, attempt).daemons ?? []).map(daemonFromKernel);
+  }
+
+  // ---- connections ----
+
+  /** The connection table of the handle's namespace (/proc/net/ip_vs_conn). */
+  async listConnections(): Promise<Connection[]> {
+    try {
+      return parseConnections(await this.client.readProcNet('ip_vs_conn'));
+    } catch (error) {
+      throw exchangeError(error as NativeError, { op: 'listConnections', target: '/proc/net/ip_vs_conn' });
+    }
+  }
+
+  // ---- batches ----
+
+  /**
+   * Runs many write operations in one exchange and reports each one's result, in order. The
+   * kernel applies each operation independently: a failure does not stop the rest and nothing
+   * is rolled back. Validation happens while the batch is built, before anything is sent.
+   */
+  async batch(build: (batch: Batch) => void): Promise<BatchResult[]> {
+    const batch = new Batch();
+    build(batch);
+    if (batch.size === 0) return [];
+    const operations = batch.operations;
+    let replies: NativeReply[];
+    try {
+      replies = await this.queue.submit(operations.map((o) => o.request));
+    } catch (error) {
+      throw exchangeError(error as NativeError, { op: 'batch', target: `${operations.length} operations` });
+    }
+    return operations.map((operation, index): BatchResult => {
+      const { op, target } = operation.attempt;
+      const reply = replies[index];
+      const error = reply === undefined ? { errno: EIO } : replyError(reply);
+      if (!error) return { ok: true, op, target };
+      return { ok: false, op, target, error: new IpvsError(error.errno, operation.attempt, error.message, index) };
+    });
+  }
+
+  // ---- plumbing ----
+
+  private async runOne(operation: Operation): Promise<void> {
+    const [reply] = await this.exchange([operation.request], operation.attempt);
+    const error = reply === undefined ? { errno: EIO } : replyError(reply);
+    if (error) throw new IpvsError(error.errno, operation.attempt, error.message);
+  }
+
+  private async exchange(requests: NativeRequest[], attempt: Attempt): Promise<NativeReply[]> {
+    try {
+      return await this.queue.submit(requests);
+    } catch (error) {
+      throw exchangeError(error as NativeError, attempt);
+    }
+  }
+
+  private dataOf(reply: NativeReply | undefined, attempt: Attempt): Exclude<NativeReply, 0> {
+    if (reply === undefined || reply === 0) throw new IpvsError(EIO, attempt, 'the kernel sent no data');
+    const error = replyError(reply);
+    if (error) throw new IpvsError(error.errno, attempt, error.message);
+    return reply;
+  }
+}
