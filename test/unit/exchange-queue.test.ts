@@ -1,0 +1,92 @@
+// The queue in front of the native client: same-tick calls share one exchange, exchanges never
+// overlap, order is kept, and close() settles what has not been sent. The client here is a
+// recording stand-in for the addon's (the kernel side is covered by the kernel suite).
+import { describe, expect, it } from 'vitest';
+import { ExchangeQueue } from '../../lib/exchange-queue.js';
+import type { NativeClient, NativeReply, NativeRequest } from '../../lib/native.js';
+
+class RecordingClient implements NativeClient {
+  readonly familyId = 42;
+  readonly exchanges: number[][] = [];
+  running = 0;
+  maxConcurrent = 0;
+  private releases: Array<() => void> = [];
+
+  execute(requests: readonly NativeRequest[]): Promise<NativeReply[]> {
+    this.exchanges.push(requests.map((r) => r.command));
+    this.running += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.running);
+    return new Promise((resolve) => {
+      this.releases.push(() => {
+        this.running -= 1;
+        // Echo each request's command back as its "error" so that callers can check pairing.
+        resolve(requests.map((r) => ({ error: r.command })));
+      });
+    });
+  }
+  release(): void {
+    const pending = this.releases;
+    this.releases = [];
+    for (const r of pending) r();
+  }
+  readProcNet(): Promise<string> {
+    return Promise.resolve('');
+  }
+  close(): void {}
+  counters(): Record<string, never> {
+    return {};
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const req = (command: number): NativeRequest => ({ command });
+
+describe('ExchangeQueue', () => {
+  it('sends calls made in the same tick as one exchange, each getting its own replies', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const a = queue.submit([req(1)]);
+    const b = queue.submit([req(2), req(3)]);
+    const c = queue.submit([req(4)]);
+    await tick();
+    expect(client.exchanges).toEqual([[1, 2, 3, 4]]);
+    client.release();
+    expect(await a).toEqual([{ error: 1 }]);
+    expect(await b).toEqual([{ error: 2 }, { error: 3 }]);
+    expect(await c).toEqual([{ error: 4 }]);
+  });
+
+  it('never overlaps exchanges, and gathers calls made meanwhile into the next, in order', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const first = queue.submit([req(1)]);
+    await tick();
+    const later = [queue.submit([req(2)]), queue.submit([req(3)])];
+    await tick();
+    const more = queue.submit([req(4)]);
+    await tick();
+    expect(client.exchanges).toEqual([[1]]);
+    client.release();
+    await first;
+    await tick();
+    expect(client.exchanges).toEqual([[1], [2, 3, 4]]);
+    client.release();
+    expect(await Promise.all([...later, more])).toEqual([[{ error: 2 }], [{ error: 3 }], [{ error: 4 }]]);
+    expect(client.maxConcurrent).toBe(1);
+  });
+
+  it('rejects unsent calls on close and refuses new ones', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const inFlight = queue.submit([req(1)]);
+    await tick();
+    const waiting = queue.submit([req(2)]);
+    const closed = Object.assign(new Error('closed'), { errno: 9 });
+    queue.close(closed);
+    await expect(waiting).rejects.toBe(closed);
+    await expect(queue.submit([req(3)])).rejects.toBe(closed);
+    client.release();
+    expect(await inFlight).toEqual([{ error: 1 }]);
+    expect(client.exchanges).toEqual([[1]]);
+  });
+});
