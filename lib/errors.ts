@@ -64,13 +64,18 @@ function describe(errno: number, code: string, attempt: Attempt): string {
         const pe = attempt.persistenceEngine ? ` or persistence engine '${attempt.persistenceEngine}'` : '';
         return `${op} ${target}: the kernel has no scheduler '${attempt.scheduler ?? '?'}'${pe} (module ip_vs_${attempt.scheduler ?? '?'} could not be loaded)`;
       }
+      if (op === 'open') {
+        return target.startsWith('network namespace')
+          ? `${op} ${target}: no such namespace file`
+          : `${op} ${target}: the kernel has no IPVS (is the ip_vs module loaded?)`;
+      }
       return isDest ? `${target} does not exist` : `${op} ${target}: not found`;
     case 'EPERM':
     case 'EACCES':
       return `${op} ${target}: permission denied; IPVS needs CAP_NET_ADMIN in the initial user namespace (run as root)`;
     case 'EINVAL':
       return `${op} ${target}: the kernel refused the request as invalid` +
-        (isDest ? ' (direct routing and tunnelling need a route to the real server)' : '');
+        (isDest ? ' (the kernel needs a route to the real server)' : '');
     case 'ETIMEDOUT':
       return `${op} ${target}: the kernel did not answer before the deadline; the outcome is unknown`;
     case 'ECANCELED':

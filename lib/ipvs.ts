@@ -38,7 +38,12 @@ const { EBADF, EIO, ESRCH } = osConstants.errno;
 function openError(error: unknown, netns: string): Error {
   const e = error as NativeError;
   if (typeof e.errno !== 'number') return e;
-  return new IpvsError(e.errno, { op: 'open', target: `IPVS in network namespace ${netns}` }, e.message);
+  // The addon's text says which step failed; it is not the kernel's message, so it only picks
+  // the target: the namespace file itself, or IPVS inside it.
+  const target = e.message.startsWith('open network namespace') || e.message.startsWith('enter network namespace')
+    ? `network namespace ${netns}`
+    : `IPVS in network namespace ${netns}`;
+  return new IpvsError(e.errno, { op: 'open', target });
 }
 
 /** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
@@ -51,6 +56,8 @@ function replyError(reply: NativeReply): { errno: number; message?: string } | u
   return reply.message === undefined ? { errno: reply.error } : { errno: reply.error, message: reply.message };
 }
 
+// Every public method is async: bad input rejects the returned promise (with a TypeError or
+// RangeError naming the field) rather than throwing before one exists.
 export class Ipvs {
   private readonly queue: ExchangeQueue;
   private closed = false;
@@ -100,16 +107,16 @@ export class Ipvs {
 
   // ---- services ----
 
-  addService(spec: ServiceSpec): Promise<void> {
+  async addService(spec: ServiceSpec): Promise<void> {
     return this.runOne(ops.addService(spec));
   }
 
   /** Replaces a service's settings (ipvsadm -E): options not given take their defaults. */
-  editService(spec: ServiceSpec): Promise<void> {
+  async editService(spec: ServiceSpec): Promise<void> {
     return this.runOne(ops.editService(spec));
   }
 
-  deleteService(key: ServiceKey): Promise<void> {
+  async deleteService(key: ServiceKey): Promise<void> {
     return this.runOne(ops.deleteService(key));
   }
 
@@ -152,16 +159,16 @@ export class Ipvs {
 
   // ---- destinations ----
 
-  addDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
+  async addDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
     return this.runOne(ops.addDestination(service, destination));
   }
 
   /** Replaces a destination's settings (ipvsadm -e). */
-  editDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
+  async editDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
     return this.runOne(ops.editDestination(service, destination));
   }
 
-  deleteDestination(service: ServiceKey, destination: DestinationKey): Promise<void> {
+  async deleteDestination(service: ServiceKey, destination: DestinationKey): Promise<void> {
     return this.runOne(ops.deleteDestination(service, destination));
   }
 
@@ -175,12 +182,12 @@ export class Ipvs {
   // ---- table-wide ----
 
   /** Zeroes the counters of one service, or of everything. */
-  zero(service?: ServiceKey): Promise<void> {
+  async zero(service?: ServiceKey): Promise<void> {
     return this.runOne(ops.zero(service));
   }
 
   /** Deletes every service and destination in the handle's namespace. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     return this.runOne(ops.flush());
   }
 
@@ -199,17 +206,17 @@ export class Ipvs {
   }
 
   /** Sets connection timeouts in seconds; 0 or absent leaves a value unchanged (ipvsadm --set). */
-  setTimeouts(timeouts: Partial<Timeouts>): Promise<void> {
+  async setTimeouts(timeouts: Partial<Timeouts>): Promise<void> {
     return this.runOne(ops.setTimeouts(timeouts));
   }
 
   // ---- connection synchronisation daemons ----
 
-  startDaemon(daemon: DaemonSpec): Promise<void> {
+  async startDaemon(daemon: DaemonSpec): Promise<void> {
     return this.runOne(ops.startDaemon(daemon));
   }
 
-  stopDaemon(state: DaemonState): Promise<void> {
+  async stopDaemon(state: DaemonState): Promise<void> {
     return this.runOne(ops.stopDaemon(state));
   }
 
