@@ -1,6 +1,7 @@
 // The addon's surface, exactly as native/addon registers it: types only, so that nothing crosses
 // the boundary untyped. Compiled, this file is the addon's .d.ts. Field names match
 // native/addon/js_convert.cc; numbers are the kernel's constants (see NativeConstants).
+import type { Stats } from './types.js';
 
 /** A virtual service as the addon reads and writes it. Ports are host order. */
 export interface NativeService {
@@ -19,18 +20,8 @@ export interface NativeService {
   netmask?: number;
 }
 
-export interface NativeStats {
-  conns: bigint;
-  inPkts: bigint;
-  outPkts: bigint;
-  inBytes: bigint;
-  outBytes: bigint;
-  cps: bigint;
-  inPps: bigint;
-  outPps: bigint;
-  inBps: bigint;
-  outBps: bigint;
-}
+/** Stats cross the boundary already in their public form (bigint counters and rates). */
+export type NativeStats = Stats;
 
 export interface NativeServiceReply extends Required<NativeService> {
   address: string;
