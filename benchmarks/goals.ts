@@ -1,0 +1,35 @@
+// The issue's goals, judged from a run's figures (reported, never asserted).
+import { CONTENDERS, ratio, type Goal, type Results, type Scenario } from './results.js';
+
+const x = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)}x`);
+
+export function judge(results: Omit<Results, 'goals'>): Goal[] {
+  const goals: Goal[] = [];
+  const atLeast = (goal: string, scenario: Scenario, contender: string, baseline: string, min: number) => {
+    const r = ratio(results as Results, scenario, contender, baseline);
+    goals.push({ goal: `${goal} >= ${min}x ${baseline}`, value: x(r), met: r !== undefined && r >= min });
+  };
+  for (const scenario of ['churn', 'create', 'delete'] as const) {
+    atLeast(`${scenario}: ${CONTENDERS.batched}`, scenario, CONTENDERS.batched, CONTENDERS.floor, 0.8);
+    atLeast(`${scenario}: ${CONTENDERS.coalesced}`, scenario, CONTENDERS.coalesced, CONTENDERS.floor, 0.8);
+    atLeast(`${scenario}: ${CONTENDERS.awaited}`, scenario, CONTENDERS.awaited, CONTENDERS.floorSingle, 0.5);
+  }
+  atLeast(`list: ${CONTENDERS.list}`, 'list', CONTENDERS.list, CONTENDERS.ipvsadmList, 10);
+  if (results.environment.where === 'lab') {
+    for (const loop of results.eventLoop) {
+      goals.push({ goal: `event loop p99 during create/delete, ${loop.contender} < 20 ms`, value: `${loop.p99Ms.toFixed(1)} ms`, met: loop.p99Ms < 20 });
+    }
+  }
+  const rss = results.rss;
+  if (rss) {
+    // Flat: from the middle of the trace to its end RSS grows by less than 10 MiB.
+    const half = rss.trace[Math.floor(rss.trace.length / 2)]?.rssMiB ?? rss.rssBeforeMiB;
+    const growth = rss.rssAfterMiB - half;
+    goals.push({
+      goal: `RSS flat over ${rss.ops.toLocaleString('en-US')} operations (second half grows < 10 MiB)`,
+      value: `${rss.rssBeforeMiB.toFixed(1)} -> ${half.toFixed(1)} -> ${rss.rssAfterMiB.toFixed(1)} MiB`,
+      met: growth < 10,
+    });
+  }
+  return goals;
+}

@@ -1,0 +1,62 @@
+// Command-line options: sizes, repetitions, where the results go. `--smoke` is the tiny size CI runs.
+import { join } from 'node:path';
+
+export interface BenchOptions {
+  services: number;
+  dests: number;
+  /** Churn rounds per repetition. */
+  rounds: number;
+  reps: number;
+  /** Operations sampled for ipvsadm spawned per operation. */
+  perOpSample: number;
+  /** Operations for the RSS check (the million). */
+  rssOps: number;
+  /** Messages per sendmsg for the floor's batched run. */
+  floorBatch: number;
+  smoke: boolean;
+  /** Where latest.json and latest.svg go. */
+  outDir: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--smoke] [--services N] [--dests N] [--rounds N] [--reps N]
+                        [--per-op-sample N] [--rss-ops N] [--floor-batch N] [--out DIR]
+  defaults: 5000 services x 2 destinations, 1 churn round, 3 repetitions, ipvsadm per operation
+  sampled on 200 operations, RSS over 1,000,000 operations, the floor at 1000 messages a sendmsg;
+  results in benchmarks/results/ (with --smoke: 50 x 2, 1 round, 1 rep, 1000 RSS operations,
+  20 sampled, results in benchmarks/build/smoke/)`;
+
+const NUMERIC: Record<string, keyof BenchOptions> = {
+  '--services': 'services',
+  '--dests': 'dests',
+  '--rounds': 'rounds',
+  '--reps': 'reps',
+  '--per-op-sample': 'perOpSample',
+  '--rss-ops': 'rssOps',
+  '--floor-batch': 'floorBatch',
+};
+
+export function parseOptions(argv: readonly string[], benchDir: string): BenchOptions {
+  const smoke = argv.includes('--smoke');
+  const options: BenchOptions = smoke
+    ? { services: 50, dests: 2, rounds: 1, reps: 1, perOpSample: 20, rssOps: 1000, floorBatch: 1000, smoke, outDir: join(benchDir, 'build', 'smoke') }
+    : { services: 5000, dests: 2, rounds: 1, reps: 3, perOpSample: 200, rssOps: 1_000_000, floorBatch: 1000, smoke, outDir: join(benchDir, 'results') };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--smoke') continue;
+    const value = argv[i + 1];
+    if (arg === '--out' && value !== undefined) {
+      options.outDir = value;
+      i++;
+      continue;
+    }
+    const key = NUMERIC[arg];
+    const n = Number(value);
+    if (key === undefined || value === undefined || !Number.isInteger(n) || n < 1) {
+      throw new RangeError(`bad option ${arg} ${value ?? ''}\n${USAGE}`);
+    }
+    Object.assign(options, { [key]: n });
+    i++;
+  }
+  if (options.services > 4_000_000) throw new RangeError('--services: at most 4,000,000 (the 10.0.0.0/10 block)');
+  return options;
+}

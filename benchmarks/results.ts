@@ -1,0 +1,114 @@
+// What a run produces (benchmarks/results/latest.json) and the figures derived from it.
+import { median } from './measure.js';
+
+export type Scenario = 'create' | 'delete' | 'churn' | 'list';
+
+export const CONTENDERS = {
+  floor: 'floor (1000/sendmsg)',
+  floorSingle: 'floor (1/sendmsg)',
+  batched: 'ipvs-native batched',
+  coalesced: 'ipvs-native coalesced',
+  awaited: 'ipvs-native awaited',
+  restore: 'ipvsadm -R',
+  perOp: 'ipvsadm per op',
+  list: 'ipvs-native listServices',
+  ipvsadmList: 'ipvsadm -Ln',
+  ipvsadmListStats: 'ipvsadm -Ln --stats',
+  ipvsadmSave: 'ipvsadm -S -n',
+} as const;
+
+export interface Measurement {
+  scenario: Scenario;
+  contender: string;
+  /** Operations per repetition (for listings: services + destinations listed). */
+  ops: number;
+  /** One per repetition. */
+  seconds: number[];
+  /** Messages per sendmsg, where known (the library's and the floor's counters). */
+  messagesPerSendmsg?: number;
+  /** True when measured on a sample of the operations (ipvsadm per op). */
+  sampled?: boolean;
+}
+
+export interface LoopHealth {
+  contender: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+}
+
+export interface RssCheck {
+  ops: number;
+  seconds: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  rssMaxMiB: number;
+  heapBeforeMiB: number;
+  heapAfterMiB: number;
+  /** RSS (after a full GC) as the operations went by. */
+  trace: { ops: number; rssMiB: number }[];
+}
+
+export interface Environment {
+  where: 'lab' | 'native';
+  kernel: string;
+  accel: 'tcg' | 'kvm' | 'none';
+  cpu: string;
+  hostCpu?: string;
+  cpus: number;
+  node: string;
+  ipvsadm: string;
+  date: string;
+  commit?: string;
+}
+
+export interface Goal {
+  goal: string;
+  value: string;
+  met: boolean;
+}
+
+export interface Results {
+  environment: Environment;
+  options: { services: number; dests: number; rounds: number; reps: number; perOpSample: number; rssOps: number; floorBatch: number; smoke: boolean };
+  measurements: Measurement[];
+  eventLoop: LoopHealth[];
+  rss?: RssCheck;
+  goals: Goal[];
+}
+
+export interface Summary {
+  medianSeconds: number;
+  minSeconds: number;
+  maxSeconds: number;
+  opsPerSecond: number;
+  minOpsPerSecond: number;
+  maxOpsPerSecond: number;
+}
+
+export function summarize(m: Measurement): Summary {
+  const medianSeconds = median(m.seconds);
+  const minSeconds = Math.min(...m.seconds);
+  const maxSeconds = Math.max(...m.seconds);
+  return {
+    medianSeconds,
+    minSeconds,
+    maxSeconds,
+    opsPerSecond: m.ops / medianSeconds,
+    minOpsPerSecond: m.ops / maxSeconds,
+    maxOpsPerSecond: m.ops / minSeconds,
+  };
+}
+
+export function find(results: Results, scenario: Scenario, contender: string): Measurement | undefined {
+  return results.measurements.find((m) => m.scenario === scenario && m.contender === contender);
+}
+
+/** Median ops/s of `contender` over that of `baseline` in the same scenario. */
+export function ratio(results: Results, scenario: Scenario, contender: string, baseline: string): number | undefined {
+  const a = find(results, scenario, contender);
+  const b = find(results, scenario, baseline);
+  if (!a || !b) return undefined;
+  return summarize(a).opsPerSecond / summarize(b).opsPerSecond;
+}
