@@ -16,15 +16,15 @@ constexpr size_t Align(size_t len) {
 
 }  // namespace
 
-Writer::Writer(size_t capacity) : buffer_(capacity) {}
+Writer::Writer(size_t capacity) : buffer_(new uint8_t[capacity]), capacity_(capacity) {}
 
 uint8_t* Writer::Reserve(size_t len) {
   const size_t aligned = Align(len);
-  if (overflowed_ || aligned > buffer_.size() - size_) {
+  if (overflowed_ || aligned > capacity_ - size_) {
     overflowed_ = true;
     return nullptr;
   }
-  uint8_t* start = buffer_.data() + size_;
+  uint8_t* start = buffer_.get() + size_;
   // Padding is zeroed so that encodings are byte-for-byte reproducible (golden tests).
   std::memset(start, 0, aligned);
   size_ += aligned;
@@ -53,7 +53,7 @@ bool Writer::PutGenlHeader(uint8_t cmd, uint8_t version) {
 
 bool Writer::EndMessage() {
   if (overflowed_ || message_start_ == SIZE_MAX) return false;
-  auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data() + message_start_);
+  auto* header = reinterpret_cast<nlmsghdr*>(buffer_.get() + message_start_);
   header->nlmsg_len = static_cast<uint32_t>(size_ - message_start_);
   message_start_ = SIZE_MAX;
   return true;
@@ -123,7 +123,7 @@ bool Writer::EndNested(size_t token) {
     overflowed_ = true;
     return false;
   }
-  reinterpret_cast<nlattr*>(buffer_.data() + token)->nla_len = static_cast<uint16_t>(len);
+  reinterpret_cast<nlattr*>(buffer_.get() + token)->nla_len = static_cast<uint16_t>(len);
   return true;
 }
 
