@@ -3,6 +3,7 @@
 // go in the next one. Exchanges never overlap, so the kernel sees the calls in the order they
 // were made, and each call still gets its own replies.
 import type { NativeClient, NativeError, NativeReply, NativeRequest } from './native.js';
+import { RequestPacker } from './request-packer.js';
 
 interface Pending {
   requests: readonly NativeRequest[];
@@ -15,6 +16,7 @@ export class ExchangeQueue {
   private running = false;
   private scheduled = false;
   private closedError: NativeError | undefined;
+  private readonly packer = new RequestPacker();
 
   constructor(
     private readonly client: NativeClient,
@@ -51,7 +53,7 @@ export class ExchangeQueue {
         const requests = batch.length === 1 ? (batch[0]?.requests ?? []) : batch.flatMap((p) => p.requests);
         let replies: NativeReply[];
         try {
-          replies = await this.client.execute(requests, this.timeoutMs);
+          replies = await this.client.execute(this.packer.pack(requests), requests.length, this.timeoutMs);
         } catch (error) {
           for (const p of batch) p.reject(error as NativeError);
           continue;

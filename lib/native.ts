@@ -102,8 +102,11 @@ export interface NativeError extends Error {
 export interface NativeClient {
   /** The IPVS generic netlink family id, resolved once at open. Undefined after close(). */
   readonly familyId: number | undefined;
-  /** Sends the requests (chunked, many per sendmsg) and resolves with one reply each. */
-  execute(requests: readonly NativeRequest[], timeoutMs: number): Promise<NativeReply[]>;
+  /**
+   * Sends `count` requests, packed by lib/request-packer.ts (chunked, many per sendmsg), and
+   * resolves with one reply each. The records are read before this returns.
+   */
+  execute(packed: Uint8Array, count: number, timeoutMs: number): Promise<NativeReply[]>;
   /** /proc/net/NAME as seen from the handle's network namespace. */
   readProcNet(name: string): Promise<string>;
   /** Cancels a running exchange (its unanswered requests get ECANCELED) and closes the socket. */
@@ -174,19 +177,36 @@ export interface NativeConstants {
   readonly commands: Readonly<Record<NativeCommandName, number>>;
 }
 
+/** Byte offsets within one packed request record; `size` is the record's length. */
+export interface NativeRequestLayout {
+  readonly size: number;
+  readonly command: number;
+  readonly parts: number;
+  readonly partService: number;
+  readonly partDest: number;
+  readonly partDaemon: number;
+  readonly partTimeouts: number;
+  readonly service: Readonly<Record<'family' | 'protocol' | 'port' | 'fwmark' | 'flags' | 'flagsMask' | 'timeout' | 'netmask' | 'address' | 'scheduler' | 'peName', number>>;
+  readonly dest: Readonly<Record<'family' | 'port' | 'fwdMethod' | 'weight' | 'upperThreshold' | 'lowerThreshold' | 'tunPort' | 'tunFlags' | 'tunType' | 'address', number>>;
+  readonly daemon: Readonly<Record<'state' | 'syncId' | 'syncMaxlen' | 'mcastFamily' | 'mcastPort' | 'mcastTtl' | 'mcastIfn' | 'mcastGroup', number>>;
+  readonly timeouts: Readonly<Record<'tcp' | 'tcpFin' | 'udp', number>>;
+}
+
 export interface NativeBinding {
   /** The N-API version the addon was built against (NAPI_VERSION in binding.gyp / CMakeLists). */
   readonly napiVersion: number;
   readonly constants: NativeConstants;
   /** Opens a handle whose socket lives in the namespace at `netnsPath`. */
   open(netnsPath: string): Promise<NativeClient>;
-  /** The exact netlink message execute() would send for `request` (golden-bytes tests). */
-  encodeRequest(request: NativeRequest, familyId: number, seq: number): Buffer;
+  /** Offsets of the packed request record (native/addon/packed_request.h). */
+  readonly requestLayout: NativeRequestLayout;
+  /** The exact netlink message execute() would send for the first packed record (golden tests). */
+  encodeRequest(packed: Uint8Array, familyId: number, seq: number): Buffer;
   /**
-   * The reply execute() would give for one received datagram answering `request`. Throws a
-   * TypeError when the datagram is malformed (decoder golden and fuzz tests).
+   * The reply execute() would give for one received datagram answering the first packed record.
+   * Throws a TypeError when the datagram is malformed (decoder golden and fuzz tests).
    */
-  decodeReply(request: NativeRequest, datagram: Buffer): NativeReply;
+  decodeReply(packed: Uint8Array, datagram: Buffer): NativeReply;
   /**
    * Moves the calling thread (the main thread, from JS) into a new, empty network namespace.
    * Children spawned afterwards inherit it. Used by the test harness; needs CAP_SYS_ADMIN.

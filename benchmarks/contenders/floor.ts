@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { native } from '../../lib/binding.js';
+import { encodeRequest } from '../../lib/codec.js';
 import * as operations from '../../lib/operations.js';
 import { destAddress, destSpec, floorText, PORT, serviceKey, SCHEDULER, type Op } from '../workload.js';
 import type { NativeRequest } from '../../lib/native.js';
@@ -48,7 +48,7 @@ export function checkFloorEncoding(ops: readonly Op[]): void {
   writeFileSync(file, floorText(ops));
   const result = spawnSync(buildFloor(), ['-d', String(familyId), file], { maxBuffer: 1 << 26 });
   if (result.status !== 0) throw new Error(`floor -d: exit ${String(result.status)}: ${result.stderr.toString()}`);
-  const library = Buffer.concat(ops.map((op, i) => native.encodeRequest(libraryRequest(op), familyId, i + 1)));
+  const library = Buffer.concat(ops.map((op, i) => encodeRequest(libraryRequest(op), familyId, i + 1)));
   if (!library.equals(result.stdout)) {
     const at = library.findIndex((byte, i) => byte !== result.stdout[i]);
     throw new Error(`floor.c does not encode the library's messages: first difference at byte ${at} (library ${library.length} bytes, floor ${result.stdout.length})`);

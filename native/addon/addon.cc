@@ -9,6 +9,7 @@
 #include "addon/constants.h"
 #include "addon/errors.h"
 #include "addon/js_convert.h"
+#include "addon/packed_request.h"
 #include "addon/workers.h"
 
 #include "ipvs/client.h"
@@ -30,14 +31,14 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// encodeRequest(request, familyId, seq): Buffer. The exact bytes Execute would send; for the
-// golden-bytes tests and for debugging.
+// encodeRequest(packed, familyId, seq): Buffer. The exact bytes Execute would send for the first
+// packed record; for the golden-bytes tests and for debugging.
 Napi::Value EncodeRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 3 || !info[1].IsNumber() || !info[2].IsNumber()) {
-    throw Napi::TypeError::New(env, "encodeRequest(request, familyId, seq)");
+    throw Napi::TypeError::New(env, "encodeRequest(packed, familyId, seq)");
   }
-  const ipvs::Request request = RequestFromJs(info[0]);
+  const ipvs::Request request = RequestsFromPackedArgs(info[0], Napi::Number::New(env, 1))[0];
   std::vector<uint8_t> bytes;
   if (!ipvs::EncodeRequest(request, static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value()),
                            info[2].As<Napi::Number>().Uint32Value(), &bytes)) {
@@ -46,15 +47,16 @@ Napi::Value EncodeRequest(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, bytes.data(), bytes.size());
 }
 
-// decodeReply(request, datagram): the reply object execute() would give for one received
-// datagram answering `request`. Throws TypeError when the datagram is malformed. For the decoder's
-// golden and fuzz tests: whatever the bytes, the result is a value or a TypeError, never a crash.
+// decodeReply(packed, datagram): the reply object execute() would give for one received
+// datagram answering the first packed record. Throws TypeError when the datagram is malformed. For
+// the decoder's golden and fuzz tests: whatever the bytes, the result is a value or a TypeError,
+// never a crash.
 Napi::Value DecodeReply(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 2 || !info[1].IsBuffer()) {
-    throw Napi::TypeError::New(env, "decodeReply(request, datagram: Buffer)");
+    throw Napi::TypeError::New(env, "decodeReply(packed, datagram: Buffer)");
   }
-  const ipvs::Request request = RequestFromJs(info[0]);
+  const ipvs::Request request = RequestsFromPackedArgs(info[0], Napi::Number::New(env, 1))[0];
   auto datagram = info[1].As<Napi::Buffer<uint8_t>>();
   nl::MessageIterator messages(datagram.Data(), datagram.Length());
   nl::Message message;
@@ -86,6 +88,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->client_constructor = Napi::Persistent(ClientHandle::Define(env));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("constants", ConstantsToJs(env));
+  exports.Set("requestLayout", RequestLayoutToJs(env));
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("encodeRequest", Napi::Function::New(env, EncodeRequest, "encodeRequest"));
   exports.Set("decodeReply", Napi::Function::New(env, DecodeReply, "decodeReply"));

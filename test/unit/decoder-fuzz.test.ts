@@ -3,7 +3,7 @@
 // encoder writes the same nests the kernel sends back in dumps), then truncated, mutated and
 // replaced by noise from a seeded generator so that any failure reproduces.
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/binding.js';
+import { decodeReply, encodeRequest } from '../../lib/codec.js';
 import { constants } from '../../lib/constants.js';
 import type { NativeRequest } from '../../lib/native.js';
 import * as ops from '../../lib/operations.js';
@@ -33,7 +33,7 @@ const asReplyTo = (command: number): NativeRequest => ({ command, service: { fam
  * counters it always includes (IPVS_DEST_ATTR_ACTIVE_CONNS, INACT_CONNS, PERSIST_CONNS).
  */
 function destReply(request: NativeRequest, active: number, inactive: number, persistent: number): Buffer {
-  const message = parseGenl(native.encodeRequest(request, FAMILY_ID, 3));
+  const message = parseGenl(encodeRequest(request, FAMILY_ID, 3));
   const dest = message.attrs.find((a) => a.type === 2);
   if (!dest?.children) throw new Error('no destination nest');
   dest.children.push(u32Attr(7, active), u32Attr(8, inactive), u32Attr(9, persistent));
@@ -41,11 +41,11 @@ function destReply(request: NativeRequest, active: number, inactive: number, per
 }
 
 const seedList: Array<[string, NativeRequest, Buffer]> = [
-  ['service', asReplyTo(commands.getServices), native.encodeRequest(ops.addService({ ...svc, scheduler: 'sh', persistence: 600, netmask: '255.255.255.0', schedulerFlags: ['sh-port'] }).request, FAMILY_ID, 1)],
-  ['ipv6 service', asReplyTo(commands.getServices), native.encodeRequest(ops.addService({ protocol: 'udp', address: '2001:db8::1', port: 53, persistence: true, netmask: 64, persistenceEngine: 'sip' }).request, FAMILY_ID, 2)],
+  ['service', asReplyTo(commands.getServices), encodeRequest(ops.addService({ ...svc, scheduler: 'sh', persistence: 600, netmask: '255.255.255.0', schedulerFlags: ['sh-port'] }).request, FAMILY_ID, 1)],
+  ['ipv6 service', asReplyTo(commands.getServices), encodeRequest(ops.addService({ protocol: 'udp', address: '2001:db8::1', port: 53, persistence: true, netmask: 64, persistenceEngine: 'sip' }).request, FAMILY_ID, 2)],
   ['destination', asReplyTo(commands.getDests), destReply(ops.addDestination(svc, { address: '192.168.8.20', forward: 'tunnel', weight: 7, upperThreshold: 9, lowerThreshold: 3, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } }).request, 11, 22, 33)],
-  ['daemon', asReplyTo(commands.getDaemons), native.encodeRequest(ops.startDaemon({ state: 'backup', interface: 'eth0', syncId: 4, group: '239.1.1.1', port: 8850, ttl: 3, maxLength: 1400 }).request, FAMILY_ID, 4)],
-  ['timeouts', asReplyTo(commands.getConfig), native.encodeRequest(ops.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 }).request, FAMILY_ID, 5)],
+  ['daemon', asReplyTo(commands.getDaemons), encodeRequest(ops.startDaemon({ state: 'backup', interface: 'eth0', syncId: 4, group: '239.1.1.1', port: 8850, ttl: 3, maxLength: 1400 }).request, FAMILY_ID, 4)],
+  ['timeouts', asReplyTo(commands.getConfig), encodeRequest(ops.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 }).request, FAMILY_ID, 5)],
 ];
 
 interface Seed {
@@ -61,7 +61,7 @@ function seed(name: string): Seed {
 
 function decodeOrReject(request: NativeRequest, bytes: Buffer): 'decoded' | 'rejected' {
   try {
-    native.decodeReply(request, bytes);
+    decodeReply(request, bytes);
     return 'decoded';
   } catch (error) {
     expect(error).toBeInstanceOf(TypeError);
@@ -71,12 +71,12 @@ function decodeOrReject(request: NativeRequest, bytes: Buffer): 'decoded' | 'rej
 
 describe('reply decoder', () => {
   it('reads back what the nests say', () => {
-    const service = native.decodeReply(seed('service').request, seed('service').message);
+    const service = decodeReply(seed('service').request, seed('service').message);
     expect(service).toMatchObject({ error: 0, services: [{ address: '192.168.8.200', port: 80, scheduler: 'sh', timeout: 600, netmask: 0xffffff00 }] });
-    const dest = native.decodeReply(seed('destination').request, seed('destination').message);
+    const dest = decodeReply(seed('destination').request, seed('destination').message);
     expect(dest).toMatchObject({ error: 0, dests: [{ address: '192.168.8.20', port: 80, weight: 7, upperThreshold: 9, lowerThreshold: 3, tunPort: 6080, activeConns: 11, inactiveConns: 22, persistentConns: 33 }] });
-    expect(native.decodeReply(seed('daemon').request, seed('daemon').message)).toMatchObject({ daemons: [{ mcastIfn: 'eth0', syncId: 4, mcastGroup: '239.1.1.1', mcastPort: 8850, mcastTtl: 3, syncMaxlen: 1400 }] });
-    expect(native.decodeReply(seed('timeouts').request, seed('timeouts').message)).toMatchObject({ timeouts: { tcp: 900, tcpFin: 120, udp: 300 } });
+    expect(decodeReply(seed('daemon').request, seed('daemon').message)).toMatchObject({ daemons: [{ mcastIfn: 'eth0', syncId: 4, mcastGroup: '239.1.1.1', mcastPort: 8850, mcastTtl: 3, syncMaxlen: 1400 }] });
+    expect(decodeReply(seed('timeouts').request, seed('timeouts').message)).toMatchObject({ timeouts: { tcp: 900, tcpFin: 120, udp: 300 } });
   });
 
   it.each(seedList)('rejects every truncation of a %s message cleanly', (_name, request, message) => {
@@ -115,7 +115,7 @@ describe('reply decoder', () => {
 
   it('treats oversized input like any other: many messages, or one that claims too much', () => {
     const { request, message } = seed('service');
-    const many = native.decodeReply(request, Buffer.concat(Array.from({ length: 5000 }, () => message)));
+    const many = decodeReply(request, Buffer.concat(Array.from({ length: 5000 }, () => message)));
     expect(many === 0 ? 0 : many.services?.length).toBe(5000);
     const claimsTooMuch = Buffer.from(message);
     claimsTooMuch.writeUInt32LE(0xffffffff, 0);

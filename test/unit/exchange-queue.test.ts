@@ -3,7 +3,16 @@
 // recording stand-in for the addon's (the kernel side is covered by the kernel suite).
 import { describe, expect, it } from 'vitest';
 import { ExchangeQueue } from '../../lib/exchange-queue.js';
+import { native } from '../../lib/binding.js';
 import type { NativeClient, NativeReply, NativeRequest } from '../../lib/native.js';
+
+const { size: RECORD, command: COMMAND } = native.requestLayout;
+
+/** The command of each packed record, read as the addon reads it (host byte order). */
+function commandsOf(packed: Uint8Array, count: number): number[] {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  return Array.from({ length: count }, (_, i) => view.getUint32(i * RECORD + COMMAND, true));
+}
 
 class RecordingClient implements NativeClient {
   readonly familyId = 42;
@@ -12,15 +21,17 @@ class RecordingClient implements NativeClient {
   maxConcurrent = 0;
   private releases: Array<() => void> = [];
 
-  execute(requests: readonly NativeRequest[]): Promise<NativeReply[]> {
-    this.exchanges.push(requests.map((r) => r.command));
+  execute(packed: Uint8Array, count: number): Promise<NativeReply[]> {
+    // The packer reuses its buffer after execute() returns, as the addon expects: read it now.
+    const commands = commandsOf(packed, count);
+    this.exchanges.push(commands);
     this.running += 1;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.running);
     return new Promise((resolve) => {
       this.releases.push(() => {
         this.running -= 1;
         // Echo each request's command back as its "error" so that callers can check pairing.
-        resolve(requests.map((r) => ({ error: r.command })));
+        resolve(commands.map((command) => ({ error: command })));
       });
     });
   }

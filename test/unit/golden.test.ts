@@ -4,7 +4,7 @@
 // the kernel reads are compared and the difference is spelled out below.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/binding.js';
+import { encodeRequest } from '../../lib/codec.js';
 import { constants } from '../../lib/constants.js';
 import type { NativeRequest } from '../../lib/native.js';
 import * as ops from '../../lib/operations.js';
@@ -32,7 +32,7 @@ function captured(argv: string): { message: Buffer; familyId: number; seq: numbe
 }
 
 function ours(request: NativeRequest, familyId: number, seq: number): Buffer {
-  return native.encodeRequest(request, familyId, seq);
+  return encodeRequest(request, familyId, seq);
 }
 
 /** ipvsadm's port id is its socket's; ours is 0 (the kernel fills it in). */
