@@ -12,7 +12,7 @@ import { daemonFromKernel, destinationFromKernel, serviceFromKernel } from './fr
 import { native } from './binding.js';
 import type { NativeClient, NativeError, NativeReply, NativeRequest, TransportCounters } from './native.js';
 import * as ops from './operations.js';
-import type { Operation } from './operations.js';
+import { attemptOf, targetOf, type Operation } from './operations.js';
 import type {
   Connection,
   Daemon,
@@ -49,6 +49,24 @@ function openError(error: unknown, netns: string): Error {
 /** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
 function exchangeError(error: NativeError, attempt: Attempt, index?: number): Error {
   return typeof error.errno === 'number' ? new IpvsError(error.errno, attempt, undefined, index) : error;
+}
+
+/**
+ * One operation's result. Its target is a getter: the sentence is built only if someone reads
+ * it, which big batches mostly don't.
+ */
+function batchResult(operation: Operation, reply: NativeReply | undefined, index: number): BatchResult {
+  const error = reply === undefined ? { errno: EIO } : replyError(reply);
+  if (!error) {
+    return {
+      ok: true,
+      op: operation.op,
+      get target() {
+        return targetOf(operation);
+      },
+    };
+  }
+  return { ok: false, op: operation.op, target: targetOf(operation), error: new IpvsError(error.errno, attemptOf(operation), error.message, index) };
 }
 
 function replyError(reply: NativeReply): { errno: number; message?: string } | undefined {
@@ -255,21 +273,26 @@ export class Ipvs {
     } catch (error) {
       throw exchangeError(error as NativeError, { op: 'batch', target: `${operations.length} operations` });
     }
-    return operations.map((operation, index): BatchResult => {
-      const { op, target } = operation.attempt;
-      const reply = replies[index];
-      const error = reply === undefined ? { errno: EIO } : replyError(reply);
-      if (!error) return { ok: true, op, target };
-      return { ok: false, op, target, error: new IpvsError(error.errno, operation.attempt, error.message, index) };
-    });
+    const results = new Array<BatchResult>(operations.length);
+    for (let index = 0; index < operations.length; index++) {
+      results[index] = batchResult(operations[index] as Operation, replies[index], index);
+    }
+    return results;
   }
 
   // ---- plumbing ----
 
-  private async runOne(operation: Operation): Promise<void> {
-    const [reply] = await this.exchange([operation.request], operation.attempt);
-    const error = reply === undefined ? { errno: EIO } : replyError(reply);
-    if (error) throw new IpvsError(error.errno, operation.attempt, error.message);
+  /** Not async itself: one promise per call, not three (this is the coalesced path's hot spot). */
+  private runOne(operation: Operation): Promise<void> {
+    return this.queue.submit([operation.request]).then(
+      ([reply]) => {
+        const error = reply === undefined ? { errno: EIO } : replyError(reply);
+        if (error) throw new IpvsError(error.errno, attemptOf(operation), error.message);
+      },
+      (error: unknown) => {
+        throw exchangeError(error as NativeError, attemptOf(operation));
+      },
+    );
   }
 
   private async exchange(requests: NativeRequest[], attempt: Attempt): Promise<NativeReply[]> {

@@ -1,5 +1,7 @@
-// Write operations: user input validated and turned into the native request plus a description
-// of the attempt (for errors). Shared by the Ipvs methods and by batch().
+// Write operations: user input validated and turned into the native request. What was attempted
+// (for error messages and batch results) is derived from the request only when someone asks:
+// building those sentences eagerly cost more per operation than the kernel's own work.
+// Shared by the Ipvs methods and by batch().
 import type { Attempt } from './errors.js';
 import { constants } from './constants.js';
 import type { NativeRequest } from './native.js';
@@ -16,71 +18,96 @@ import {
   timeouts,
 } from './validate.js';
 
+export type OperationName =
+  | 'addService'
+  | 'editService'
+  | 'deleteService'
+  | 'addDestination'
+  | 'editDestination'
+  | 'deleteDestination'
+  | 'zero'
+  | 'flush'
+  | 'setTimeouts'
+  | 'startDaemon'
+  | 'stopDaemon';
+
 export interface Operation {
+  op: OperationName;
   request: NativeRequest;
-  attempt: Attempt;
 }
 
 const commands = constants.commands;
 
 export function addService(spec: ServiceSpec): Operation {
-  const service = serviceSpec(spec);
-  return {
-    request: { command: commands.newService, service },
-    attempt: { op: 'addService', target: `service ${describeService(service)}`, scheduler: service.scheduler ?? '', ...(service.peName ? { persistenceEngine: service.peName } : {}) },
-  };
+  return { op: 'addService', request: { command: commands.newService, service: serviceSpec(spec) } };
 }
 
 export function editService(spec: ServiceSpec): Operation {
-  const op = addService(spec);
-  return { request: { ...op.request, command: commands.setService }, attempt: { ...op.attempt, op: 'editService' } };
+  return { op: 'editService', request: { command: commands.setService, service: serviceSpec(spec) } };
 }
 
 export function deleteService(key: ServiceKey): Operation {
-  const service = serviceKey(key);
-  return { request: { command: commands.delService, service }, attempt: { op: 'deleteService', target: `service ${describeService(service)}` } };
+  return { op: 'deleteService', request: { command: commands.delService, service: serviceKey(key) } };
 }
 
 export function addDestination(key: ServiceKey, spec: DestinationSpec): Operation {
   const service = serviceKey(key);
-  const dest = destinationSpec(spec, service);
-  return { request: { command: commands.newDest, service, dest }, attempt: { op: 'addDestination', target: describeDestination(dest, service) } };
+  return { op: 'addDestination', request: { command: commands.newDest, service, dest: destinationSpec(spec, service) } };
 }
 
 export function editDestination(key: ServiceKey, spec: DestinationSpec): Operation {
-  const op = addDestination(key, spec);
-  return { request: { ...op.request, command: commands.setDest }, attempt: { ...op.attempt, op: 'editDestination' } };
+  const service = serviceKey(key);
+  return { op: 'editDestination', request: { command: commands.setDest, service, dest: destinationSpec(spec, service) } };
 }
 
 export function deleteDestination(key: ServiceKey, destKey: DestinationKey): Operation {
   const service = serviceKey(key);
-  const dest = destinationKey(destKey, service);
-  return { request: { command: commands.delDest, service, dest }, attempt: { op: 'deleteDestination', target: describeDestination(dest, service) } };
+  return { op: 'deleteDestination', request: { command: commands.delDest, service, dest: destinationKey(destKey, service) } };
 }
 
 export function zero(key?: ServiceKey): Operation {
-  if (key === undefined) return { request: { command: commands.zero }, attempt: { op: 'zero', target: 'all services' } };
-  const service = serviceKey(key);
-  return { request: { command: commands.zero, service }, attempt: { op: 'zero', target: `service ${describeService(service)}` } };
+  if (key === undefined) return { op: 'zero', request: { command: commands.zero } };
+  return { op: 'zero', request: { command: commands.zero, service: serviceKey(key) } };
 }
 
 export function flush(): Operation {
-  return { request: { command: commands.flush }, attempt: { op: 'flush', target: 'all services' } };
+  return { op: 'flush', request: { command: commands.flush } };
 }
 
 export function setTimeouts(value: Partial<Timeouts>): Operation {
-  return { request: { command: commands.setConfig, timeouts: timeouts(value) }, attempt: { op: 'setTimeouts', target: 'timeouts' } };
+  return { op: 'setTimeouts', request: { command: commands.setConfig, timeouts: timeouts(value) } };
 }
 
 export function startDaemon(spec: DaemonSpec): Operation {
-  const daemon = daemonSpec(spec);
-  return {
-    request: { command: commands.newDaemon, daemon },
-    attempt: { op: 'startDaemon', target: `${spec.state} sync daemon on ${daemon.mcastIfn ?? ''}` },
-  };
+  return { op: 'startDaemon', request: { command: commands.newDaemon, daemon: daemonSpec(spec) } };
 }
 
 export function stopDaemon(state: DaemonState): Operation {
-  const daemon = { state: daemonState('state', state) };
-  return { request: { command: commands.delDaemon, daemon }, attempt: { op: 'stopDaemon', target: `${state} sync daemon` } };
+  return { op: 'stopDaemon', request: { command: commands.delDaemon, daemon: { state: daemonState('state', state) } } };
+}
+
+function daemonName(state: number): string {
+  return state === constants.IP_VS_STATE_MASTER ? 'master' : 'backup';
+}
+
+/** What the operation acted on, e.g. "destination 10.0.0.2:80 of service tcp 10.0.0.1:80". */
+export function targetOf({ op, request }: Operation): string {
+  const { service, dest, daemon } = request;
+  if (dest && service) return describeDestination(dest, service);
+  if (service) return `service ${describeService(service)}`;
+  if (daemon) {
+    return op === 'startDaemon' ? `${daemonName(daemon.state)} sync daemon on ${daemon.mcastIfn ?? ''}` : `${daemonName(daemon.state)} sync daemon`;
+  }
+  return op === 'setTimeouts' ? 'timeouts' : 'all services';
+}
+
+/** The operation as an error message needs it: method, target, and the names that may be missing. */
+export function attemptOf(operation: Operation): Attempt {
+  const attempt: Attempt = { op: operation.op, target: targetOf(operation) };
+  const service = operation.request.service;
+  if (operation.op === 'addService' || operation.op === 'editService') {
+    attempt.scheduler = service?.scheduler ?? '';
+    if (service?.peName) attempt.persistenceEngine = service.peName;
+  }
+  return attempt;
 }

@@ -16,7 +16,7 @@ describe('service keys', () => {
   });
 
   it('takes a fwmark with a family', () => {
-    expect(serviceKey({ fwmark: 7, family: 'ipv6' })).toEqual({ family: constants.AF_INET6, protocol: 0, port: 0, fwmark: 7 });
+    expect(serviceKey({ fwmark: 7, family: 'ipv6' })).toEqual({ family: constants.AF_INET6, protocol: 0, address: '', port: 0, fwmark: 7 });
   });
 
   it.each([
@@ -80,6 +80,7 @@ describe('destinations', () => {
   it('defaults to direct routing, weight 1 and the service port', () => {
     expect(destinationSpec({ address: '192.168.8.20' }, service)).toEqual({
       family: constants.AF_INET, address: '192.168.8.20', port: 80, fwdMethod: constants.IP_VS_CONN_F_DROUTE, weight: 1, upperThreshold: 0, lowerThreshold: 0,
+      tunType: 0, tunPort: 0, tunFlags: 0,
     });
   });
 
@@ -129,7 +130,8 @@ describe('timeouts and daemons', () => {
       state: constants.IP_VS_STATE_BACKUP, mcastIfn: 'eth0', syncId: 9, syncMaxlen: 1400, mcastGroup: '239.1.1.1', mcastFamily: constants.AF_INET, mcastPort: 8850, mcastTtl: 2,
     });
     expect(() => daemonSpec({ state: 'primary', interface: 'eth0' })).toThrow(/daemon\.state must be one of 'master', 'backup'/);
-    expect(() => daemonSpec({ state: 'master', interface: 'a-very-long-interface-name' })).toThrow(/daemon\.interface must be an interface name of 1-15 characters/);
+    expect(() => daemonSpec({ state: 'master', interface: 'a-very-long-interface-name' })).toThrow(/daemon\.interface must be an interface name of 1-15 printable ASCII characters/);
+    expect(() => daemonSpec({ state: 'master', interface: 'eth\u00e90' })).toThrow(/daemon\.interface must be an interface name/);
     expect(() => daemonSpec({ state: 'master', interface: 'lo', syncId: 256 })).toThrow(RangeError);
   });
 });
