@@ -1,8 +1,9 @@
 // An IPVS generic netlink client: one socket, opened in a network namespace, the family resolved
 // once, and batches of requests executed with one sendmsg per chunk.
 //
-// Thread use: Open() and Execute() do blocking I/O and run on a worker thread (never the JS main
-// thread). Cancel() may be called from any thread while Execute() runs.
+// Thread use: Open() and Execute() do blocking I/O. Open() and large or possibly slow exchanges
+// run on a worker thread; small ones the kernel answers within sendmsg() may run on the JS thread
+// (addon/inline_policy.h). One Execute() at a time; Cancel() may be called from any thread.
 #pragma once
 
 #include <atomic>

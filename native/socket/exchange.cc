@@ -45,6 +45,9 @@ class Exchange {
         deadline_(GenlSocket::Clock::now() + patience) {
     ResizeWriter(std::min(socket->max_send_size(), kMaxChunkBytes));
   }
+  ~Exchange() { socket_->KeepWriter(std::move(writer_)); }
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
 
   void Run() {
     DiscardQueued();  // Leftovers of an Execute that gave up early: none can match.
@@ -76,7 +79,7 @@ class Exchange {
 
  private:
   void ResizeWriter(size_t capacity) {
-    writer_ = std::make_unique<nl::Writer>(std::max<size_t>(capacity, 4096));
+    writer_ = socket_->TakeWriter(std::max<size_t>(capacity, 4096));
   }
 
   static size_t Cost(Kind kind) {

@@ -140,6 +140,15 @@ int GenlSocket::Send(const uint8_t* data, size_t len, size_t message_count) {
   return static_cast<size_t>(sent) == len ? 0 : EIO;
 }
 
+std::unique_ptr<nl::Writer> GenlSocket::TakeWriter(size_t capacity) {
+  if (spare_writer_ && spare_writer_->capacity() == capacity) {
+    spare_writer_->Clear();
+    return std::move(spare_writer_);
+  }
+  spare_writer_.reset();
+  return std::make_unique<nl::Writer>(capacity);
+}
+
 long GenlSocket::Receive(bool* truncated) {
   *truncated = false;
   sockaddr_nl sender{};

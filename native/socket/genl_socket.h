@@ -11,6 +11,8 @@
 #include <memory>
 #include <vector>
 
+#include "nl/writer.h"
+
 namespace ipvs {
 
 class GenlSocket {
@@ -57,6 +59,12 @@ class GenlSocket {
   long Receive(bool* truncated);
   const uint8_t* received() const { return receive_buffer_.data(); }
 
+  // The send buffer of the last exchange, when it has `capacity`; else a new one. Exchanges
+  // hand it back with KeepWriter(): allocating a chunk-sized (megabytes) buffer per exchange cost
+  // more than a small exchange itself.
+  std::unique_ptr<nl::Writer> TakeWriter(size_t capacity);
+  void KeepWriter(std::unique_ptr<nl::Writer> writer) { spare_writer_ = std::move(writer); }
+
   // Doubles the kernel receive buffer after an overrun (up to a cap). False when it cannot grow.
   bool GrowReceiveBuffer();
 
@@ -77,6 +85,7 @@ class GenlSocket {
   size_t send_buffer_size_ = 0;
   size_t receive_buffer_size_ = 0;
   std::vector<uint8_t> receive_buffer_;
+  std::unique_ptr<nl::Writer> spare_writer_;
   std::atomic<uint64_t> sendmsg_calls_{0}, messages_sent_{0}, bytes_sent_{0};
   std::atomic<uint64_t> datagrams_received_{0};
 };
