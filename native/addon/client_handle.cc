@@ -1,12 +1,16 @@
 #include "addon/client_handle.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <exception>
 
 #include "addon/addon_data.h"
 #include "addon/errors.h"
 #include "addon/js_convert.h"
+#include "addon/packed_request.h"
 #include "addon/workers.h"
+#include "socket/system_error.h"
 
 namespace addon {
 
@@ -59,19 +63,39 @@ Napi::Value ClientHandle::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto deferred = Napi::Promise::Deferred::New(env);
   if (RejectIfUnusable(env, deferred)) return deferred.Promise();
-  if (info.Length() != 2 || !info[1].IsNumber()) {
-    throw Napi::TypeError::New(env, "execute(requests, timeoutMs)");
+  if (info.Length() != 3 || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "execute(packedRequests, count, timeoutMs)");
   }
-  const double timeout_ms = info[1].As<Napi::Number>().DoubleValue();
+  const double timeout_ms = info[2].As<Napi::Number>().DoubleValue();
   if (!(timeout_ms > 0 && timeout_ms <= 24.0 * 3600 * 1000)) {
     throw Napi::RangeError::New(env, "timeoutMs must be between 1 and 86400000");
   }
-  std::vector<ipvs::Request> requests = RequestsFromJs(info[0]);
+  std::vector<ipvs::Request> requests = RequestsFromPackedArgs(info[0], info[1]);
+  if (inline_policy_.Allows(requests)) return ExecuteInline(env, deferred, requests, timeout_ms);
   auto* worker = new ExecuteWorker(env, this, std::move(requests),
                                    std::chrono::milliseconds(static_cast<int64_t>(timeout_ms)));
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
+}
+
+Napi::Value ClientHandle::ExecuteInline(Napi::Env env, Napi::Promise::Deferred& deferred,
+                                        const std::vector<ipvs::Request>& requests,
+                                        double timeout_ms) {
+  // The kernel answers inside sendmsg(), so the wait below ends at once; the cap only bounds how
+  // long the JS thread could be held if that ever stopped being true.
+  const auto patience =
+      std::chrono::milliseconds(static_cast<int64_t>(std::min(timeout_ms, kInlinePatienceMs)));
+  try {
+    std::vector<ipvs::Reply> replies = client_->Execute(requests, patience);
+    inline_policy_.Learn(requests, replies);
+    deferred.Resolve(RepliesToJs(env, requests, replies));
+  } catch (const ipvs::SystemError& error) {
+    deferred.Reject(ErrnoError(env, error.errnum(), error.what()).Value());
+  } catch (const std::exception& error) {
+    deferred.Reject(Napi::Error::New(env, error.what()).Value());
+  }
+  return deferred.Promise();
 }
 
 Napi::Value ClientHandle::ReadProcNet(const Napi::CallbackInfo& info) {

@@ -1,11 +1,13 @@
 // The JS object behind one Ipvs handle: owns an ipvs::Client (its socket, in its namespace) and
-// runs every kernel exchange on a worker thread.
+// runs kernel exchanges on a worker thread, or, when they cannot stall, on the JS thread (see
+// inline_policy.h).
 #pragma once
 
 #include <napi.h>
 
 #include <memory>
 
+#include "addon/inline_policy.h"
 #include "ipvs/client.h"
 
 namespace addon {
@@ -21,8 +23,12 @@ class ClientHandle : public Napi::ObjectWrap<ClientHandle> {
   void Close();
 
  private:
-  // execute(requests, timeoutMs): Promise<Array<0 | object>>, one entry per request.
+  // execute(packed, count, timeoutMs): Promise<Array<0 | object>>, one entry per request.
   Napi::Value Execute(const Napi::CallbackInfo& info);
+  // An exchange the inline policy allows, run to its end before returning.
+  Napi::Value ExecuteInline(Napi::Env env, Napi::Promise::Deferred& deferred,
+                            const std::vector<ipvs::Request>& requests, double timeout_ms);
+  static constexpr double kInlinePatienceMs = 1000;
   // readProcNet(name): Promise<string>, /proc/net/NAME as seen from the handle's namespace.
   Napi::Value ReadProcNet(const Napi::CallbackInfo& info);
   // close(): void. Idempotent.
@@ -36,6 +42,7 @@ class ClientHandle : public Napi::ObjectWrap<ClientHandle> {
 
   std::shared_ptr<ipvs::Client> client_;
   bool busy_ = false;
+  InlinePolicy inline_policy_;  // JS thread only
   friend class ExecuteWorker;
   friend class ReadProcNetWorker;
 };

@@ -60,12 +60,8 @@ void ExecuteWorker::Execute() {
 
 void ExecuteWorker::OnOK() {
   handle_->busy_ = false;
-  Napi::Env env = Env();
-  Napi::Array results = Napi::Array::New(env, replies_.size());
-  for (size_t i = 0; i < replies_.size(); ++i) {
-    results.Set(static_cast<uint32_t>(i), ReplyToJs(env, requests_[i].command, replies_[i]));
-  }
-  deferred_.Resolve(results);
+  handle_->inline_policy_.Learn(requests_, replies_);
+  deferred_.Resolve(RepliesToJs(Env(), requests_, replies_));
 }
 
 void ExecuteWorker::OnError(const Napi::Error& error) {
