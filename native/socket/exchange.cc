@@ -50,11 +50,17 @@ class Exchange {
   Exchange& operator=(const Exchange&) = delete;
 
   void Run() {
-    DiscardQueued();  // Leftovers of an Execute that gave up early: none can match.
+    // Leftovers of an Execute that gave up early: none can match.
+    if (socket_->may_hold_stale_replies) DiscardQueued();
+    // Cleared only when every request sent has been answered, whatever ends this exchange.
+    socket_->may_hold_stale_replies = true;
     for (;;) {
       if (socket_->TakeCancel()) return Stop(ECANCELED);
       if (GenlSocket::Clock::now() >= deadline_) return Stop(ETIMEDOUT);
-      if (!BuildChunk()) return;
+      if (!BuildChunk()) {
+        socket_->may_hold_stale_replies = false;
+        return;
+      }
       if (chunk_.empty()) continue;
       const int error = socket_->Send(writer_->data(), writer_->size(), chunk_.size());
       if (error == EMSGSIZE && chunk_.size() > 1) {
@@ -138,16 +144,12 @@ class Exchange {
   // ended the exchange.
   bool ReceiveChunk() {
     unresolved_ = chunk_.size();
-    while (unresolved_ > 0) {
-      const GenlSocket::Wake wake = socket_->Wait(deadline_);
-      // The deadline measures the kernel's silence, not the batch's length: a big batch that
-      // keeps being answered never times out, a kernel that stops answering does.
-      if (wake == GenlSocket::Wake::kReadable) deadline_ = GenlSocket::Clock::now() + patience_;
+    // The kernel handles a chunk inside sendmsg() and has usually queued every answer by now (a
+    // dump's next part is produced as the previous one is read): read before waiting, and wait
+    // only when something is still missing. This saves a poll() per chunk.
+    GenlSocket::Wake wake = GenlSocket::Wake::kReadable;
+    for (;;) {
       const bool overrun = ReadUntilEmpty();
-      if (wake != GenlSocket::Wake::kReadable) {
-        Stop(wake == GenlSocket::Wake::kCancelled ? ECANCELED : ETIMEDOUT);
-        return false;
-      }
       if (receive_error_ != 0) {
         const int error = receive_error_;
         receive_error_ = 0;
@@ -162,8 +164,16 @@ class Exchange {
         socket_->GrowReceiveBuffer();
         max_chunk_messages_ = std::max<size_t>(1, chunk_.size() / 2);
       }
+      if (unresolved_ == 0) return true;
+      if (wake != GenlSocket::Wake::kReadable) {
+        Stop(wake == GenlSocket::Wake::kCancelled ? ECANCELED : ETIMEDOUT);
+        return false;
+      }
+      wake = socket_->Wait(deadline_);
+      // The deadline measures the kernel's silence, not the batch's length: a big batch that
+      // keeps being answered never times out, a kernel that stops answering does.
+      if (wake == GenlSocket::Wake::kReadable) deadline_ = GenlSocket::Clock::now() + patience_;
     }
-    return true;
   }
 
   // Reads and handles every queued datagram. True when an overrun (ENOBUFS) was reported: by

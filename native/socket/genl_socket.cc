@@ -190,19 +190,32 @@ GenlSocket::Wake GenlSocket::Wait(Clock::time_point deadline) {
       if (errno == EINTR) continue;
       throw SystemError(errno, "poll the generic netlink socket");
     }
-    if (fds[1].revents != 0) continue;  // TakeCancel() at the top reports it.
+    if (fds[1].revents != 0) {
+      DrainCancelFd();
+      continue;  // TakeCancel() at the top reports it.
+    }
     if (fds[0].revents != 0) return Wake::kReadable;
   }
 }
 
+// The flag answers the common question (no cancel) without a syscall; the eventfd only wakes
+// poll(). Cancel() sets the flag before it writes, so a readable eventfd always follows a set flag
+// (possibly one already taken, in which case draining it is all there is to do).
 bool GenlSocket::TakeCancel() {
+  if (!cancel_pending_.exchange(false, std::memory_order_acq_rel)) return false;
+  DrainCancelFd();
+  return true;
+}
+
+void GenlSocket::DrainCancelFd() {
   uint64_t count;
-  return ::read(cancel_fd_, &count, sizeof count) == static_cast<ssize_t>(sizeof count);
+  (void)!::read(cancel_fd_, &count, sizeof count);
 }
 
 void GenlSocket::Cancel() {
+  cancel_pending_.store(true, std::memory_order_release);
   const uint64_t one = 1;
-  // Can only fail when the counter would overflow, and then a cancel is pending anyway.
+  // Can only fail when the counter would overflow, and then a wake-up is pending anyway.
   (void)!::write(cancel_fd_, &one, sizeof one);
 }
 

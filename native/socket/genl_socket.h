@@ -77,15 +77,22 @@ class GenlSocket {
  private:
   GenlSocket(int fd, int cancel_fd);
   void SetBufferSize(bool receive, size_t bytes);
+  void DrainCancelFd();
   size_t ReadBufferSize(bool receive) const;
 
   int fd_;
-  int cancel_fd_;  // eventfd written by Cancel()
+  int cancel_fd_;  // eventfd written by Cancel(), to wake Wait()
+  std::atomic<bool> cancel_pending_{false};
   uint32_t next_seq_ = 1;
   size_t send_buffer_size_ = 0;
   size_t receive_buffer_size_ = 0;
   std::vector<uint8_t> receive_buffer_;
   std::unique_ptr<nl::Writer> spare_writer_;
+
+ public:
+  // Set when an exchange gave up on requests the kernel may still answer: the next one first
+  // empties the receive queue. Otherwise there is nothing stale to read, and no syscall to pay.
+  bool may_hold_stale_replies = false;
   std::atomic<uint64_t> sendmsg_calls_{0}, messages_sent_{0}, bytes_sent_{0};
   std::atomic<uint64_t> datagrams_received_{0};
 };
