@@ -23,12 +23,14 @@ export function environment(): Environment {
   const cpu = cpus()[0]?.model ?? 'unknown';
   const commit = quiet('git', ['-c', 'safe.directory=*', 'rev-parse', '--short', 'HEAD']);
   const hostCpu = process.env.IPVS_BENCH_HOST_CPU;
+  const hostLoad = process.env.IPVS_BENCH_HOST_LOAD;
   return {
     where: inLab ? 'lab' : 'native',
     kernel: release(),
     accel: accel(inLab, cpu),
     cpu,
     ...(inLab && hostCpu ? { hostCpu } : {}),
+    ...(inLab && hostLoad ? { hostLoad } : {}),
     cpus: cpus().length,
     node: process.version,
     ipvsadm: quiet('ipvsadm', ['--version'])?.split(' ')[1] ?? 'unknown',

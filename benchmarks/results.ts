@@ -56,6 +56,8 @@ export interface Environment {
   accel: 'tcg' | 'kvm' | 'none';
   cpu: string;
   hostCpu?: string;
+  /** The host's 1-minute load average when the lab run started. */
+  hostLoad?: string;
   cpus: number;
   node: string;
   ipvsadm: string;

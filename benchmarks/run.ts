@@ -3,7 +3,7 @@
 // the lab (test/lab/vm.ts), where IPVS_LAB=1 is set. IPVS_BENCH_MODE=native|lab forces one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { BENCH_DIR, buildFloor } from './contenders/floor.js';
 import { parseOptions, USAGE } from './options.js';
 
@@ -35,6 +35,8 @@ if (mode === 'native') {
   const { LabError } = await import('../test/lab/run-command.js');
   say('this kernel has no IPVS or this process is not root: running inside the lab');
   process.env.IPVS_BENCH_HOST_CPU = cpus()[0]?.model ?? 'unknown';
+  // The guest shares the host's cores: a busy host slows every contender, not always equally.
+  process.env.IPVS_BENCH_HOST_LOAD = `${loadavg()[0]?.toFixed(2) ?? '?'} on ${cpus().length} cores`;
   const script = process.argv[1] ?? '';
   try {
     const result = await runInLab([process.execPath, ...process.execArgv, script, ...argv], {

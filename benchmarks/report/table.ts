@@ -44,7 +44,7 @@ export function table(results: Results): string {
   const o = results.options;
   const lines = [
     `ipvs-native bench: ${o.services} services x ${o.dests} destinations, ${o.rounds} churn round(s), ${o.reps} repetition(s)${o.smoke ? ' (smoke)' : ''}`,
-    `${e.where}${e.where === 'lab' ? ` (${e.accel})` : ''}, kernel ${e.kernel}, ${e.cpus} x ${e.cpu}${e.hostCpu ? ` on ${e.hostCpu}` : ''}, node ${e.node}, ipvsadm ${e.ipvsadm}, ${e.date}`,
+    `${e.where}${e.where === 'lab' ? ` (${e.accel})` : ''}, kernel ${e.kernel}, ${e.cpus} x ${e.cpu}${e.hostCpu ? ` on ${e.hostCpu}` : ''}${e.hostLoad ? ` (host load ${e.hostLoad})` : ''}, node ${e.node}, ipvsadm ${e.ipvsadm}, ${e.date}`,
     '',
     render(rows),
     '',
