@@ -10,6 +10,7 @@
         "native/addon/inline_policy.cc",
         "native/addon/js_convert.cc",
         "native/addon/packed_request.cc",
+        "native/addon/reply_tables.cc",
         "native/addon/workers.cc",
         "native/ipvs/client.cc",
         "native/ipvs/decode.cc",

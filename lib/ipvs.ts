@@ -9,6 +9,7 @@ import { constants } from './constants.js';
 import { IpvsError, type Attempt } from './errors.js';
 import { ExchangeQueue } from './exchange-queue.js';
 import { daemonFromKernel, destinationFromKernel, serviceFromKernel } from './from-kernel.js';
+import { destRows, serviceRows } from './reply-tables.js';
 import { native } from './binding.js';
 import type { NativeClient, NativeError, NativeReply, NativeRequest, TransportCounters } from './native.js';
 import * as ops from './operations.js';
@@ -143,7 +144,8 @@ export class Ipvs {
     const service = serviceKey(key);
     const attempt = { op: 'getService', target: `service ${describeService(service)}` };
     const [reply] = await this.exchange([{ command: commands.getService, service }], attempt);
-    const found = this.dataOf(reply, attempt).services?.[0];
+    const table = this.dataOf(reply, attempt).services;
+    const found = table ? serviceRows(table)[0] : undefined;
     if (!found) throw new IpvsError(ESRCH, attempt);
     const result = serviceFromKernel(found);
     if (options.destinations) result.destinations = await this.listDestinations(key);
@@ -154,7 +156,8 @@ export class Ipvs {
   async listServices(options: ListOptions = {}): Promise<Service[]> {
     const attempt = { op: 'listServices', target: 'all services' };
     const [reply] = await this.exchange([{ command: commands.getServices }], attempt);
-    const natives = this.dataOf(reply, attempt).services ?? [];
+    const table = this.dataOf(reply, attempt).services;
+    const natives = table ? serviceRows(table) : [];
     const services = natives.map(serviceFromKernel);
     if (!options.destinations || natives.length === 0) return services;
     const requests: NativeRequest[] = natives.map((s) => ({
@@ -170,7 +173,7 @@ export class Ipvs {
         const target = `destinations of service ${describeService(natives[i] ?? { family: 0, protocol: 0, port: 0, fwmark: 0 })}`;
         throw new IpvsError(error.errno, { op: 'listServices', target }, error.message);
       }
-      service.destinations = reply === 0 || error ? [] : (reply.dests ?? []).map(destinationFromKernel);
+      service.destinations = reply === 0 || error || !reply.dests ? [] : destRows(reply.dests).map(destinationFromKernel);
     });
     return services;
   }
@@ -194,7 +197,8 @@ export class Ipvs {
     const service = serviceKey(key);
     const attempt = { op: 'listDestinations', target: `service ${describeService(service)}` };
     const [reply] = await this.exchange([{ command: commands.getDests, service }], attempt);
-    return (this.dataOf(reply, attempt).dests ?? []).map(destinationFromKernel);
+    const table = this.dataOf(reply, attempt).dests;
+    return table ? destRows(table).map(destinationFromKernel) : [];
   }
 
   // ---- table-wide ----

@@ -23,7 +23,7 @@ export interface NativeService {
 /** Stats cross the boundary already in their public form (bigint counters and rates). */
 export type NativeStats = Stats;
 
-export interface NativeServiceReply extends Required<NativeService> {
+export interface NativeServiceReply extends Omit<Required<NativeService>, 'flagsMask'> {
   address: string;
   stats: NativeStats;
 }
@@ -87,8 +87,8 @@ export type NativeReply =
       error: number;
       /** The kernel's extended-ack message, when it gave one. */
       message?: string;
-      services?: NativeServiceReply[];
-      dests?: NativeDestReply[];
+      services?: NativeTable;
+      dests?: NativeTable;
       daemons?: Required<NativeDaemon>[];
       timeouts?: NativeTimeouts;
       info?: NativeInfo;
@@ -177,6 +177,25 @@ export interface NativeConstants {
   readonly commands: Readonly<Record<NativeCommandName, number>>;
 }
 
+/**
+ * Dumped services or destinations as columns (native/addon/reply_tables.h): row i's numbers are
+ * numbers[i * width ...], its stats stats[i * 10 ...], its texts the NUL-separated fields of
+ * `texts` in order. lib/reply-tables.ts reads them back into rows.
+ */
+export interface NativeTable {
+  count: number;
+  numbers: Uint32Array;
+  stats: BigUint64Array;
+  texts: string;
+}
+
+/** Column names, in order, of the reply tables. */
+export interface NativeReplyLayout {
+  readonly service: { readonly numbers: readonly string[]; readonly texts: readonly string[] };
+  readonly dest: { readonly numbers: readonly string[]; readonly texts: readonly string[] };
+  readonly stats: readonly string[];
+}
+
 /** Byte offsets within one packed request record; `size` is the record's length. */
 export interface NativeRequestLayout {
   readonly size: number;
@@ -200,6 +219,8 @@ export interface NativeBinding {
   open(netnsPath: string): Promise<NativeClient>;
   /** Offsets of the packed request record (native/addon/packed_request.h). */
   readonly requestLayout: NativeRequestLayout;
+  /** Column orders of the reply tables (native/addon/reply_tables.h). */
+  readonly replyLayout: NativeReplyLayout;
   /** The exact netlink message execute() would send for the first packed record (golden tests). */
   encodeRequest(packed: Uint8Array, familyId: number, seq: number): Buffer;
   /**

@@ -10,6 +10,7 @@
 #include "addon/errors.h"
 #include "addon/js_convert.h"
 #include "addon/packed_request.h"
+#include "addon/reply_tables.h"
 #include "addon/workers.h"
 
 #include "ipvs/client.h"
@@ -89,6 +90,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("constants", ConstantsToJs(env));
   exports.Set("requestLayout", RequestLayoutToJs(env));
+  exports.Set("replyLayout", ReplyLayoutToJs(env));
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("encodeRequest", Napi::Function::New(env, EncodeRequest, "encodeRequest"));
   exports.Set("decodeReply", Napi::Function::New(env, DecodeReply, "decodeReply"));

@@ -1,5 +1,7 @@
 #include "addon/js_convert.h"
 
+#include "addon/reply_tables.h"
+
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -16,56 +18,6 @@ Napi::Value AddressToJs(Napi::Env env, const ipvs::Address& address) {
   if (inet_ntop(address.family, address.bytes, text, sizeof text) == nullptr)
     return env.Undefined();
   return Napi::String::New(env, text);
-}
-
-Napi::Object StatsToJs(Napi::Env env, const ipvs::Stats& stats) {
-  Napi::Object js = Napi::Object::New(env);
-  js.Set("conns", Napi::BigInt::New(env, stats.conns));
-  js.Set("inPkts", Napi::BigInt::New(env, stats.inpkts));
-  js.Set("outPkts", Napi::BigInt::New(env, stats.outpkts));
-  js.Set("inBytes", Napi::BigInt::New(env, stats.inbytes));
-  js.Set("outBytes", Napi::BigInt::New(env, stats.outbytes));
-  js.Set("cps", Napi::BigInt::New(env, stats.cps));
-  js.Set("inPps", Napi::BigInt::New(env, stats.inpps));
-  js.Set("outPps", Napi::BigInt::New(env, stats.outpps));
-  js.Set("inBps", Napi::BigInt::New(env, stats.inbps));
-  js.Set("outBps", Napi::BigInt::New(env, stats.outbps));
-  return js;
-}
-
-Napi::Object ServiceToJs(Napi::Env env, const ipvs::Service& service) {
-  Napi::Object js = Napi::Object::New(env);
-  js.Set("family", service.key.family);
-  js.Set("protocol", service.key.protocol);
-  js.Set("address", AddressToJs(env, service.key.address));
-  js.Set("port", service.key.port);
-  js.Set("fwmark", service.key.fwmark);
-  js.Set("scheduler", service.scheduler);
-  js.Set("peName", service.pe_name);
-  js.Set("flags", service.flags);
-  js.Set("timeout", service.timeout);
-  js.Set("netmask", service.netmask);
-  js.Set("stats", StatsToJs(env, service.stats));
-  return js;
-}
-
-Napi::Object DestToJs(Napi::Env env, const ipvs::Dest& dest) {
-  Napi::Object js = Napi::Object::New(env);
-  js.Set("family", dest.address.family);
-  js.Set("address", AddressToJs(env, dest.address));
-  js.Set("port", dest.port);
-  js.Set("fwdMethod", dest.fwd_method);
-  js.Set("weight", dest.weight);
-  js.Set("upperThreshold", dest.upper_threshold);
-  js.Set("lowerThreshold", dest.lower_threshold);
-  js.Set("tunType", dest.tun_type);
-  js.Set("tunPort", dest.tun_port);
-  js.Set("tunFlags", dest.tun_flags);
-  js.Set("activeConns", dest.active_conns);
-  js.Set("inactiveConns", dest.inactive_conns);
-  js.Set("persistentConns", dest.persistent_conns);
-  js.Set("stats", StatsToJs(env, dest.stats));
-  return js;
 }
 
 Napi::Object DaemonToJs(Napi::Env env, const ipvs::Daemon& daemon) {
@@ -104,10 +56,10 @@ Napi::Value ReplyToJs(Napi::Env env, ipvs::Command command, const ipvs::Reply& r
   switch (command) {
     case Command::kGetService:
     case Command::kGetServices:
-      js.Set("services", ArrayToJs(env, reply.services, ServiceToJs));
+      js.Set("services", ServicesToTable(env, reply.services));
       break;
     case Command::kGetDests:
-      js.Set("dests", ArrayToJs(env, reply.dests, DestToJs));
+      js.Set("dests", DestsToTable(env, reply.dests));
       break;
     case Command::kGetDaemons:
       js.Set("daemons", ArrayToJs(env, reply.daemons, DaemonToJs));

@@ -3,7 +3,7 @@
 // encoder writes the same nests the kernel sends back in dumps), then truncated, mutated and
 // replaced by noise from a seeded generator so that any failure reproduces.
 import { describe, expect, it } from 'vitest';
-import { decodeReply, encodeRequest } from '../../lib/codec.js';
+import { decodeReplyRows, encodeRequest } from '../../lib/codec.js';
 import { constants } from '../../lib/constants.js';
 import type { NativeRequest } from '../../lib/native.js';
 import * as ops from '../../lib/operations.js';
@@ -61,7 +61,7 @@ function seed(name: string): Seed {
 
 function decodeOrReject(request: NativeRequest, bytes: Buffer): 'decoded' | 'rejected' {
   try {
-    decodeReply(request, bytes);
+    decodeReplyRows(request, bytes);
     return 'decoded';
   } catch (error) {
     expect(error).toBeInstanceOf(TypeError);
@@ -71,12 +71,12 @@ function decodeOrReject(request: NativeRequest, bytes: Buffer): 'decoded' | 'rej
 
 describe('reply decoder', () => {
   it('reads back what the nests say', () => {
-    const service = decodeReply(seed('service').request, seed('service').message);
+    const service = decodeReplyRows(seed('service').request, seed('service').message);
     expect(service).toMatchObject({ error: 0, services: [{ address: '192.168.8.200', port: 80, scheduler: 'sh', timeout: 600, netmask: 0xffffff00 }] });
-    const dest = decodeReply(seed('destination').request, seed('destination').message);
+    const dest = decodeReplyRows(seed('destination').request, seed('destination').message);
     expect(dest).toMatchObject({ error: 0, dests: [{ address: '192.168.8.20', port: 80, weight: 7, upperThreshold: 9, lowerThreshold: 3, tunPort: 6080, activeConns: 11, inactiveConns: 22, persistentConns: 33 }] });
-    expect(decodeReply(seed('daemon').request, seed('daemon').message)).toMatchObject({ daemons: [{ mcastIfn: 'eth0', syncId: 4, mcastGroup: '239.1.1.1', mcastPort: 8850, mcastTtl: 3, syncMaxlen: 1400 }] });
-    expect(decodeReply(seed('timeouts').request, seed('timeouts').message)).toMatchObject({ timeouts: { tcp: 900, tcpFin: 120, udp: 300 } });
+    expect(decodeReplyRows(seed('daemon').request, seed('daemon').message)).toMatchObject({ daemons: [{ mcastIfn: 'eth0', syncId: 4, mcastGroup: '239.1.1.1', mcastPort: 8850, mcastTtl: 3, syncMaxlen: 1400 }] });
+    expect(decodeReplyRows(seed('timeouts').request, seed('timeouts').message)).toMatchObject({ timeouts: { tcp: 900, tcpFin: 120, udp: 300 } });
   });
 
   it.each(seedList)('rejects every truncation of a %s message cleanly', (_name, request, message) => {
@@ -115,7 +115,7 @@ describe('reply decoder', () => {
 
   it('treats oversized input like any other: many messages, or one that claims too much', () => {
     const { request, message } = seed('service');
-    const many = decodeReply(request, Buffer.concat(Array.from({ length: 5000 }, () => message)));
+    const many = decodeReplyRows(request, Buffer.concat(Array.from({ length: 5000 }, () => message)));
     expect(many === 0 ? 0 : many.services?.length).toBe(5000);
     const claimsTooMuch = Buffer.from(message);
     claimsTooMuch.writeUInt32LE(0xffffffff, 0);
