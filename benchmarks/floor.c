@@ -7,6 +7,10 @@
 //                                      "FILE MESSAGES SENDMSGS SECONDS"
 //   floor -d FAMILY_ID FILE            write the encoded messages to stdout instead (for a
 //                                      byte-for-byte comparison with the library's encoder)
+//   floor -l                           the listing floor: dump every service, then each one's
+//                                      destinations (IPVS has no all-destinations dump), one dump
+//                                      at a time on one socket, as ipvsadm and ipvs-native do;
+//                                      prints "list SERVICES DESTINATIONS SECONDS"
 //
 // A file holds one operation a line, TCP over IPv4 (ports decimal, weights and methods too):
 //   ns VIP PORT SCHED                  IPVS_CMD_NEW_SERVICE
@@ -266,13 +270,93 @@ static double now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+// Sends one dump request and reads its parts until NLMSG_DONE, handing each part to `on_part`.
+static void dump(int fd, const void* request, size_t len, uint32_t seq,
+                 void (*on_part)(struct nlmsghdr*)) {
+  static uint8_t in[1 << 20];
+  send_all(fd, request, len);
+  for (;;) {
+    ssize_t got = recv(fd, in, sizeof in, 0);
+    if (got < 0) die("recv");
+    for (struct nlmsghdr* h = (struct nlmsghdr*)in; NLMSG_OK(h, (size_t)got);
+         h = NLMSG_NEXT(h, got)) {
+      if (h->nlmsg_seq != seq) continue;
+      if (h->nlmsg_type == NLMSG_DONE) return;
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        errno = -((struct nlmsgerr*)NLMSG_DATA(h))->error;
+        die("dump");
+      }
+      on_part(h);
+    }
+  }
+}
+
+// The GET_DEST requests for the services listed so far, one message each, back to back.
+static struct buf dest_requests;
+static size_t listed_services, listed_dests;
+
+// A service of the dump: its key (family, protocol, address, port, fwmark) becomes a GET_DEST.
+static void on_service(struct nlmsghdr* h) {
+  uint8_t* at = (uint8_t*)NLMSG_DATA(h) + GENL_HDRLEN;
+  uint8_t* end = (uint8_t*)h + h->nlmsg_len;
+  struct nlattr* nest = (struct nlattr*)at;
+  if (at + NLA_HDRLEN > end || (nest->nla_type & NLA_TYPE_MASK) != IPVS_CMD_ATTR_SERVICE) return;
+  size_t m = message_begin(&dest_requests, ipvs_family, NLM_F_REQUEST | NLM_F_DUMP,
+                           (uint32_t)listed_services + 2, IPVS_CMD_GET_DEST, IPVS_GENL_VERSION);
+  size_t n = nest_begin(&dest_requests, IPVS_CMD_ATTR_SERVICE);
+  uint8_t* inner = at + NLA_HDRLEN;
+  uint8_t* inner_end = at + nest->nla_len < end ? at + nest->nla_len : end;
+  while (inner + NLA_HDRLEN <= inner_end) {
+    struct nlattr* a = (struct nlattr*)inner;
+    if (a->nla_len < NLA_HDRLEN || inner + a->nla_len > inner_end) break;
+    switch (a->nla_type & NLA_TYPE_MASK) {
+      case IPVS_SVC_ATTR_AF:
+      case IPVS_SVC_ATTR_PROTOCOL:
+      case IPVS_SVC_ATTR_ADDR:
+      case IPVS_SVC_ATTR_PORT:
+      case IPVS_SVC_ATTR_FWMARK:
+        attr(&dest_requests, a->nla_type, inner + NLA_HDRLEN, a->nla_len - NLA_HDRLEN);
+    }
+    inner += NLA_ALIGN(a->nla_len);
+  }
+  nest_end(&dest_requests, n);
+  message_end(&dest_requests, m);
+  listed_services++;
+}
+
+static void on_dest(struct nlmsghdr* h) {
+  (void)h;
+  listed_dests++;  // The kernel sends one destination per message.
+}
+
+static int list_floor(void) {
+  int fd = open_socket();
+  resolve_family(fd);
+  struct buf request = {0};
+  double start = now();
+  size_t m = message_begin(&request, ipvs_family, NLM_F_REQUEST | NLM_F_DUMP, 1,
+                           IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);
+  message_end(&request, m);
+  dump(fd, request.data, request.len, 1, on_service);
+  for (size_t at = 0, i = 0; at < dest_requests.len; i++) {
+    struct nlmsghdr* h = (struct nlmsghdr*)(dest_requests.data + at);
+    dump(fd, h, h->nlmsg_len, (uint32_t)i + 2, on_dest);
+    at += NLMSG_ALIGN(h->nlmsg_len);
+  }
+  double seconds = now() - start;
+  printf("list %zu %zu %.9f\n", listed_services, listed_dests, seconds);
+  close(fd);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   size_t per_sendmsg = 1000;
   long dump_family = -1;
   int opt;
-  while ((opt = getopt(argc, argv, "n:d:")) != -1) {
+  while ((opt = getopt(argc, argv, "n:d:l")) != -1) {
     if (opt == 'n') per_sendmsg = strtoul(optarg, NULL, 10);
     if (opt == 'd') dump_family = strtol(optarg, NULL, 0);
+    if (opt == 'l') return list_floor();
     if (opt == '?' || per_sendmsg == 0) return 2;
   }
   if (dump_family >= 0) {

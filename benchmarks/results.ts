@@ -11,6 +11,7 @@ export const CONTENDERS = {
   awaited: 'ipvs-native awaited',
   restore: 'ipvsadm -R',
   perOp: 'ipvsadm per op',
+  floorList: 'floor (dumps)',
   list: 'ipvs-native listServices',
   ipvsadmList: 'ipvsadm -Ln',
   ipvsadmListStats: 'ipvsadm -Ln --stats',

@@ -71,3 +71,17 @@ export function runFloor(ops: readonly Op[], perSendmsg: number): FloorRun {
   if (Number(messages) !== ops.length) throw new Error(`floor: sent ${String(messages)} of ${ops.length} messages`);
   return { seconds: Number(seconds), messages: Number(messages), sendmsgCalls: Number(sendmsgs) };
 }
+
+export interface ListFloorRun {
+  seconds: number;
+  services: number;
+  dests: number;
+}
+
+/** The listing floor: every service dumped, then each one's destinations, one dump at a time. */
+export function runListFloor(): ListFloorRun {
+  const result = spawnSync(buildFloor(), ['-l'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`floor -l: exit ${String(result.status)}: ${result.stderr.trim()}`);
+  const [, services, dests, seconds] = result.stdout.trim().split(' ');
+  return { seconds: Number(seconds), services: Number(services), dests: Number(dests) };
+}

@@ -1,6 +1,6 @@
 // The terminal table: per scenario, each contender's ops/s (median of the repetitions, min-max),
 // time, messages per sendmsg, and ratios to the floor, to the floor at one message a sendmsg, and
-// to ipvsadm -R (for listings: to ipvsadm -Ln).
+// to ipvsadm -R (for listings: to the dump floor and to ipvsadm -Ln).
 import { CONTENDERS, ratio, summarize, type Results, type Scenario } from '../results.js';
 
 const SCENARIOS: Scenario[] = ['create', 'delete', 'churn', 'list'];
@@ -33,7 +33,7 @@ export function table(results: Results): string {
         `${fmtOps(s.minOpsPerSecond)}-${fmtOps(s.maxOpsPerSecond)}`,
         fmtTime(s.medianSeconds),
         m.messagesPerSendmsg === undefined ? '' : m.messagesPerSendmsg.toFixed(m.messagesPerSendmsg >= 10 ? 0 : 1),
-        list ? '' : fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.floor)),
+        fmtRatio(ratio(results, scenario, m.contender, list ? CONTENDERS.floorList : CONTENDERS.floor)),
         list ? '' : fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.floorSingle)),
         list ? '' : fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.restore)),
         list ? fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.ipvsadmList)) : '',

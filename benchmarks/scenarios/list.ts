@@ -1,7 +1,8 @@
 // Scenario (c): list every service with its destinations and stats, from a table of S x D.
-// ipvs-native's listServices({ destinations: true }) against ipvsadm's listings; each one's
-// output is checked to hold the whole table.
+// ipvs-native's listServices({ destinations: true }) against ipvsadm's listings and the dump floor
+// (floor.c -l: the same dumps, nothing decoded); each one's output is checked to hold the whole table.
 import { runListing } from '../contenders/ipvsadm.js';
+import { runListFloor } from '../contenders/floor.js';
 import { prepare } from '../contenders/native.js';
 import { progress, timed } from '../measure.js';
 import { CONTENDERS } from '../results.js';
@@ -38,6 +39,9 @@ export async function list(ctx: Context): Promise<void> {
     if (value.some((s) => typeof s.stats.conns !== 'bigint')) throw new Error('listServices: no stats');
     check(CONTENDERS.list, { services: value.length, dests: listedDests });
     ctx.record('list', CONTENDERS.list, entries, seconds, { messagesPerSendmsg: (after.messagesSent - before.messagesSent) / (after.sendmsgCalls - before.sendmsgCalls) });
+    const floor = runListFloor();
+    check(CONTENDERS.floorList, floor);
+    ctx.record('list', CONTENDERS.floorList, entries, floor.seconds, { messagesPerSendmsg: 1 });
     for (const [name, args] of LISTINGS) {
       const r = runListing(args);
       const save = args[0] === '-S';
