@@ -31,15 +31,22 @@ function forwardName(fwdMethod: number): ForwardMethod {
   return 'route';
 }
 
+const HOST_MASK = 0xffffffff;
+
 function netmaskText(family: number, netmask: number): string | number {
   if (family === constants.AF_INET6) return netmask;
-  return [24, 16, 8, 0].map((shift) => (netmask >>> shift) & 0xff).join('.');
+  // Every service without persistence has the host mask: skip the formatting (listing hot path).
+  if (netmask >>> 0 === HOST_MASK) return '255.255.255.255';
+  return `${netmask >>> 24}.${(netmask >>> 16) & 0xff}.${(netmask >>> 8) & 0xff}.${netmask & 0xff}`;
 }
+
+const SCHEDULER_FLAG_BITS = [constants.IP_VS_SVC_F_SCHED1, constants.IP_VS_SVC_F_SCHED2, constants.IP_VS_SVC_F_SCHED3];
+const ANY_SCHEDULER_FLAG = SCHEDULER_FLAG_BITS.reduce((a, b) => a | b, 0);
 
 function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
   const names: SchedulerFlag[] = [];
-  const bits = [constants.IP_VS_SVC_F_SCHED1, constants.IP_VS_SVC_F_SCHED2, constants.IP_VS_SVC_F_SCHED3];
-  bits.forEach((bit, i) => {
+  if ((flags & ANY_SCHEDULER_FLAG) === 0) return names;
+  SCHEDULER_FLAG_BITS.forEach((bit, i) => {
     if ((flags & bit) === 0) return;
     if ((scheduler === 'sh' || scheduler === 'mh') && i < 2) names.push(`${scheduler}-${i === 0 ? 'fallback' : 'port'}`);
     else names.push(`flag-${i + 1}` as SchedulerFlag);
@@ -47,16 +54,19 @@ function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
   return names;
 }
 
+const SERVICE_FLAGS: ReadonlyArray<readonly [number, ServiceFlag]> = [
+  [constants.IP_VS_SVC_F_PERSISTENT, 'persistent'],
+  [constants.IP_VS_SVC_F_HASHED, 'hashed'],
+  [constants.IP_VS_SVC_F_ONEPACKET, 'one-packet'],
+  [constants.IP_VS_SVC_F_SCHED1, 'flag-1'],
+  [constants.IP_VS_SVC_F_SCHED2, 'flag-2'],
+  [constants.IP_VS_SVC_F_SCHED3, 'flag-3'],
+];
+
 function serviceFlags(flags: number): ServiceFlag[] {
-  const table: Array<[number, ServiceFlag]> = [
-    [constants.IP_VS_SVC_F_PERSISTENT, 'persistent'],
-    [constants.IP_VS_SVC_F_HASHED, 'hashed'],
-    [constants.IP_VS_SVC_F_ONEPACKET, 'one-packet'],
-    [constants.IP_VS_SVC_F_SCHED1, 'flag-1'],
-    [constants.IP_VS_SVC_F_SCHED2, 'flag-2'],
-    [constants.IP_VS_SVC_F_SCHED3, 'flag-3'],
-  ];
-  return table.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+  const names: ServiceFlag[] = [];
+  for (const [bit, name] of SERVICE_FLAGS) if ((flags & bit) !== 0) names.push(name);
+  return names;
 }
 
 export function serviceFromKernel(native: NativeServiceReply): Service {
