@@ -12,6 +12,7 @@
 //
 // Validation goes through the library's validators, so every error names its path
 // ("services[0].destinations[1].weight must be an integer 0-2147483647, got -1").
+import { constants } from '../constants.js';
 import type { NativeDest, NativeService } from '../native.js';
 import type { DestinationSpec, ServiceSpec } from '../types.js';
 import { destinationSpec, serviceSpec } from '../validate.js';
@@ -54,6 +55,13 @@ export function destinationIdentity(native: NativeDest): string {
   return `${canonicalAddress(native.address)}/${native.port}`;
 }
 
+/** A tunnel destination without tunnel settings is an ipip one: make both spellings compare equal. */
+function withTunnelDefaults(dest: NativeDest): NativeDest {
+  const { tunType, tunPort, tunFlags, ...rest } = dest;
+  if (dest.fwdMethod !== constants.IP_VS_CONN_F_TUNNEL) return rest;
+  return { ...rest, tunType: tunType ?? 0, tunPort: tunPort ?? 0, tunFlags: tunFlags ?? 0 };
+}
+
 function record(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${field} must be an object`);
   return value as Record<string, unknown>;
@@ -78,7 +86,7 @@ export function normalise(value: unknown): NormalService[] {
     const seenDests = new Map<string, number>();
     const normalDests = destinations.map((d: unknown, j): NormalDestination => {
       const dfield = `${field}.destinations[${j}]`;
-      const dnative = destinationSpec(d, native, dfield);
+      const dnative = withTunnelDefaults(destinationSpec(d, native, dfield));
       const dkey = destinationIdentity(dnative);
       const earlierDest = seenDests.get(dkey);
       if (earlierDest !== undefined) throw new TypeError(`${dfield} is the same destination as ${field}.destinations[${earlierDest}]`);

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { main } from '../../lib/cli/main.js';
 import { Ipvs, drain } from '../../lib/index.js';
 import { addLan } from '../support/net.js';
 import { sh } from '../support/sh.js';
@@ -104,4 +105,38 @@ it('on timeout with connections left, deletes by default', async () => {
   expect(result).toMatchObject({ outcome: 'timeout', deleted: true, activeConnections: 1 });
   expect(await ipvs.listDestinations(vip)).toEqual([]);
   socket.resetAndDestroy();
+});
+
+/** ipvsadm's output, as long as two reads around ours agree (counters and timers move). */
+async function sameAsIpvsadm(args: readonly string[]): Promise<void> {
+  const ipvsadmOut = (): string => sh('ipvsadm', ...args);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const before = ipvsadmOut();
+    let ours = '';
+    const code = await main(args, { out: (t) => (ours += t), err: (t) => (ours += t) }, { program: 'ipvsadm' });
+    const after = ipvsadmOut();
+    if (before !== after) continue;
+    expect({ args, code, ours }).toEqual({ args, code: 0, ours: before });
+    return;
+  }
+  throw new Error(`ipvsadm ${args.join(' ')} never read the same twice in a row`);
+}
+
+it('listings with live connections and counters are byte-identical to ipvsadm', async () => {
+  await addService();
+  await ipvs.addService({ protocol: 'tcp', address: vip.address, port: 81, scheduler: 'rr', persistence: 300 });
+  await ipvs.addDestination({ protocol: 'tcp', address: vip.address, port: 81 }, { ...rip, forward: 'masq' });
+  const sockets = [await openConnection(), await openConnection(), await openConnection()];
+  const persistent = connect(81, vip.address);
+  await once(persistent, 'data');
+  // Wait until the estimator has folded the traffic in, so that counters and rates are not zero.
+  for (let i = 0; i < 100 && (await ipvs.getService(vip)).stats.inBps === 0n; i++) await new Promise((r) => setTimeout(r, 200));
+  for (const args of [
+    ['-Lnc'], ['-Lc'], ['-Lnc', '--persistent-conn'], ['-Ln'], ['-L'], ['-Ln', '--stats'], ['-Ln', '--rate'],
+    ['-Ln', '--stats', '--exact'], ['-Ln', '--rate', '--exact'], ['-Ln', '--thresholds'], ['-Ln', '--persistent-conn'],
+    ['-Ln', '-t', `${vip.address}:${vip.port}`, '--stats'],
+  ]) {
+    await sameAsIpvsadm(args);
+  }
+  for (const s of [...sockets, persistent]) s.resetAndDestroy();
 });

@@ -83,10 +83,11 @@ afterAll(() => {
 });
 
 describe('apply converges and is idempotent', () => {
-  const seed = Number(process.env.APPLY_SEED ?? Date.now() % 1_000_000);
-  it(`random current and desired states (seed ${seed})`, async () => {
+  // A seed that once found a bug stays in the list; one more changes with every run.
+  const seeds = [625902, Number(process.env.APPLY_SEED ?? Date.now() % 1_000_000)];
+  it.each(seeds)('random current and desired states (seed %i)', async (seed) => {
     const random = prng(seed);
-    for (let round = 0; round < 12; round++) {
+    for (let round = 0; round < 8; round++) {
       const start = randomState(random);
       const desired = randomState(random);
       await ipvs.flush();

@@ -129,6 +129,13 @@ describe('rules files and desired states', () => {
     expect(plan(want, want)).toEqual([]);
   });
 
+  it('a tunnel destination without tunnel settings is the ipip one the kernel reports', () => {
+    const service = { protocol: 'tcp', address: '1.1.1.1', port: 80 } as const;
+    const have = normalise({ services: [{ ...service, destinations: [{ address: '2.2.2.2', forward: 'tunnel', tunnel: { type: 'ipip', checksum: 'none' } }] }] });
+    const want = normalise({ services: [{ ...service, destinations: [{ address: '2.2.2.2', forward: 'tunnel' }] }] });
+    expect(plan(have, want)).toEqual([]);
+  });
+
   it('validation names the path', () => {
     expect(() => normalise({ services: [{ protocol: 'tcp', address: '1.1.1.1', port: 80, destinations: [{ address: 'nope' }] }] })).toThrow(/services\[0\]\.destinations\[0\]\.address/);
   });
