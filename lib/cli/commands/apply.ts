@@ -36,7 +36,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] ?? '';
     if (word === '--prune') prune = true;
-    else if (word === '--dry-run' || word === '-n') dryRun = true;
+    else if (word === '--dry-run') dryRun = true;
     else if (word === '--netns' && argv[i + 1]) netns = netnsPath(argv[++i] ?? '');
     else if (word === '-h' || word === '--help') {
       io.out(USAGE);
