@@ -5,3 +5,7 @@ export { IpvsError, errnoCode } from './errors.js';
 export { parseConnections } from './connections.js';
 export type * from './types.js';
 export type { TransportCounters } from './native.js';
+export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
+export type { DesiredService, DesiredState } from './apply/schema.js';
+export type { Step as ApplyStep } from './apply/plan.js';
+export { drain, type DrainOptions, type DrainResult } from './drain.js';

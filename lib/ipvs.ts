@@ -31,6 +31,9 @@ import type {
   Timeouts,
 } from './types.js';
 import { describeService, serviceKey } from './validate.js';
+import { apply as applyState, type ApplyOptions, type ApplyResult } from './apply/apply.js';
+import type { DesiredState } from './apply/schema.js';
+import { drain as drainDestination, type DrainOptions, type DrainResult } from './drain.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const commands = constants.commands;
@@ -282,6 +285,18 @@ export class Ipvs {
       results[index] = batchResult(operations[index] as Operation, replies[index], index);
     }
     return results;
+  }
+
+  // ---- declarative (thin wrappers; the logic lives in lib/apply/ and lib/drain.ts) ----
+
+  /** Makes the table match `desired` with a minimal plan, in batches (see lib/apply/apply.ts). */
+  async apply(desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return applyState(this, desired, options);
+  }
+
+  /** Weight 0, wait for the destination's connections to end (or the timeout), then delete it. */
+  async drain(service: ServiceKey, destination: DestinationKey, options: DrainOptions = {}): Promise<DrainResult> {
+    return drainDestination(this, service, destination, options);
   }
 
   // ---- plumbing ----

@@ -1,0 +1,62 @@
+// apply(): one dump of the kernel's table, the minimal plan to the desired state, executed in
+// batches. Bad input throws before anything is sent; a kernel refusal of one step is reported
+// with the step and does not stop the others (the kernel has no transactions).
+import type { Batch } from '../batch.js';
+import type { IpvsError } from '../errors.js';
+import type { Ipvs } from '../ipvs.js';
+import { currentState } from './current.js';
+import { plan, type Step } from './plan.js';
+import { normalise, type DesiredState } from './schema.js';
+
+export interface ApplyOptions {
+  /** Delete services (and destinations of desired services) that are not desired. Default false. */
+  prune?: boolean;
+  /** Compute and return the plan, change nothing. */
+  dryRun?: boolean;
+  /** Operations per exchange with the kernel. Default 2000. */
+  batchSize?: number;
+  /** Called after each batch with the steps done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ApplyResult {
+  /** The plan, in the order it was (or would be) executed. Empty: the kernel already matched. */
+  steps: Step[];
+  /** Steps the kernel accepted (0 for a dry run). */
+  applied: number;
+  failures: Array<{ step: Step; error: IpvsError }>;
+}
+
+function addStep(batch: Batch, step: Step): void {
+  switch (step.op) {
+    case 'addService': batch.addService(step.service); break;
+    case 'editService': batch.editService(step.service); break;
+    case 'deleteService': batch.deleteService(step.service); break;
+    case 'addDestination': batch.addDestination(step.service, step.destination); break;
+    case 'editDestination': batch.editDestination(step.service, step.destination); break;
+    case 'deleteDestination': batch.deleteDestination(step.service, step.destination); break;
+  }
+}
+
+export async function apply(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const wanted = normalise(desired);
+  const batchSize = options.batchSize ?? 2000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+  const steps = plan(await currentState(ipvs), wanted, options.prune ? { prune: true } : {});
+  const result: ApplyResult = { steps, applied: 0, failures: [] };
+  if (options.dryRun || steps.length === 0) return result;
+  for (let start = 0; start < steps.length; start += batchSize) {
+    const chunk = steps.slice(start, start + batchSize);
+    const results = await ipvs.batch((batch) => {
+      for (const step of chunk) addStep(batch, step);
+    });
+    results.forEach((r, i) => {
+      const step = chunk[i];
+      if (!step) return;
+      if (r.ok) result.applied++;
+      else result.failures.push({ step, error: r.error });
+    });
+    options.onProgress?.(Math.min(start + batchSize, steps.length), steps.length);
+  }
+  return result;
+}

@@ -1,0 +1,32 @@
+// The kernel's table in the same normal form as the desired state (one dump).
+import type { Ipvs } from '../ipvs.js';
+import type { Destination, DestinationSpec, Service, ServiceSpec } from '../types.js';
+import { normalise, type NormalService } from './schema.js';
+
+export function specOfService(s: Service): ServiceSpec {
+  const key = s.fwmark !== undefined ? { fwmark: s.fwmark, family: s.family } : { protocol: s.protocol, address: s.address, port: s.port };
+  const spec: ServiceSpec = { ...key, scheduler: s.scheduler };
+  if (s.persistence > 0) {
+    spec.persistence = s.persistence;
+    spec.netmask = s.netmask;
+  }
+  if (s.persistenceEngine) spec.persistenceEngine = s.persistenceEngine;
+  if (s.onePacket) spec.onePacket = true;
+  if (s.schedulerFlags.length > 0) spec.schedulerFlags = s.schedulerFlags;
+  return spec;
+}
+
+export function specOfDestination(d: Destination): DestinationSpec {
+  const spec: DestinationSpec = { address: d.address, port: d.port, forward: d.forward, weight: d.weight };
+  if (d.upperThreshold) spec.upperThreshold = d.upperThreshold;
+  if (d.lowerThreshold) spec.lowerThreshold = d.lowerThreshold;
+  if (d.forward === 'tunnel' && d.tunnel) {
+    spec.tunnel = d.tunnel.type === 'gue' ? { ...d.tunnel } : { type: d.tunnel.type, checksum: d.tunnel.checksum };
+  }
+  return spec;
+}
+
+export async function currentState(ipvs: Ipvs): Promise<NormalService[]> {
+  const services = await ipvs.listServices({ destinations: true });
+  return normalise({ services: services.map((s) => ({ ...specOfService(s), destinations: (s.destinations ?? []).map(specOfDestination) })) });
+}

@@ -1,0 +1,40 @@
+// Reading a desired state from a file: JSON, YAML, or an ipvsadm rules file (what -S writes).
+import { parse as parseYaml } from 'yaml';
+import { parseRules } from '../cli/restore.js';
+import { keyOf } from './plan.js';
+import type { DesiredService, DesiredState } from './schema.js';
+
+export type StateFormat = 'json' | 'yaml' | 'rules';
+
+/** By extension, else by content: lines of ipvsadm options ("-A -t ...") are a rules file. */
+export function detectFormat(path: string, text: string): StateFormat {
+  if (/\.json$/i.test(path)) return 'json';
+  if (/\.ya?ml$/i.test(path)) return 'yaml';
+  const first = text.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#')) ?? '';
+  return /^\s*(ipvsadm\s+)?-[A-Za-z-]/.test(first) ? 'rules' : 'yaml';
+}
+
+/** ipvsadm rules as a desired state: -A and -a lines only (anything else is not a state). */
+export function stateFromRules(text: string): DesiredState {
+  const services = new Map<string, DesiredService>();
+  const keyText = (key: object): string => JSON.stringify(keyOf(key as DesiredService));
+  for (const { line, command } of parseRules(text)) {
+    if (command.kind === 'add-service') {
+      services.set(keyText(command.service), { ...command.service, destinations: [] });
+    } else if (command.kind === 'add-server') {
+      const service = services.get(keyText(command.service));
+      if (!service) throw new SyntaxError(`line ${line}: real server for a service that no earlier -A line adds`);
+      service.destinations?.push(command.destination);
+    } else {
+      throw new SyntaxError(`line ${line}: a desired state has only -A and -a lines, not ${command.kind}`);
+    }
+  }
+  return { services: [...services.values()] };
+}
+
+export function parseState(path: string, text: string): DesiredState {
+  const format = detectFormat(path, text);
+  if (format === 'rules') return stateFromRules(text);
+  const value: unknown = format === 'json' ? JSON.parse(text) : parseYaml(text);
+  return (value ?? { services: [] }) as DesiredState;
+}

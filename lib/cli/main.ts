@@ -1,0 +1,80 @@
+// `ipvs`: a subcommand (apply, drain, ...) or, for anything else, ipvsadm 1.31's command line
+// with its output, plus --netns NAME|PATH (any command) and --json (listings).
+import { processOutput, type Output } from './io.js';
+import { CliExit, parseArgs } from './parse-args.js';
+import { runCommand } from './run-ipvsadm.js';
+import { subcommands } from './subcommands.js';
+
+export interface GlobalOptions {
+  netns?: string;
+  json: boolean;
+  extended: boolean;
+  rest: string[];
+}
+
+/** A namespace name means /run/netns/NAME (as `ip netns` makes them); a path is used as is. */
+export function netnsPath(value: string): string {
+  return value.includes('/') ? value : `/run/netns/${value}`;
+}
+
+/** Takes our own options (--netns, --json, --extended) out of an ipvsadm command line. */
+export function extractGlobalOptions(argv: readonly string[]): GlobalOptions | { error: string } {
+  const options: GlobalOptions = { json: false, extended: false, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (word === '--') {
+      options.rest.push(...argv.slice(i));
+      break;
+    }
+    if (word === '--json') options.json = true;
+    else if (word === '--extended') options.extended = true;
+    else if (word === '--netns' || word.startsWith('--netns=')) {
+      const value = word === '--netns' ? argv[++i] : word.slice('--netns='.length);
+      if (!value) return { error: '--netns needs a namespace name or path' };
+      options.netns = netnsPath(value);
+    } else options.rest.push(word);
+  }
+  return options;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface MainOptions {
+  /** argv[0] as the usage and "Try ..." hints print it. */
+  program?: string;
+  /** Standard input (for -R). */
+  readInput?: () => Promise<string>;
+}
+
+export async function main(argv: readonly string[], io: Output = processOutput, options: MainOptions = {}): Promise<number> {
+  const program = options.program ?? 'ipvs';
+  const word = argv[0];
+  const load = word === undefined ? undefined : subcommands[word];
+  if (load) return (await load()).run(argv.slice(1));
+
+  const global = extractGlobalOptions(argv);
+  if ('error' in global) {
+    io.err(`${global.error}\n`);
+    return 2;
+  }
+  const run = { json: global.json, extended: global.extended, readInput: options.readInput ?? readStdin, ...(global.netns ? { netns: global.netns } : {}) };
+  // Without arguments ipvsadm lists the table.
+  if (global.rest.length === 0) {
+    const none = { numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, noSort: false, exact: false, tunInfo: false };
+    return runCommand({ kind: 'list', format: none, what: 'all' }, run, io);
+  }
+  try {
+    const command = parseArgs(global.rest, { program });
+    if (command.kind === 'help' || command.kind === 'version') return 0;
+    return await runCommand(command, run, io);
+  } catch (error) {
+    if (!(error instanceof CliExit)) throw error;
+    if (error.stdout) io.out(error.stdout);
+    if (error.stderr) io.err(error.stderr);
+    return error.code;
+  }
+}
