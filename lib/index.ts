@@ -5,3 +5,4 @@ export { IpvsError, errnoCode } from './errors.js';
 export { parseConnections } from './connections.js';
 export type * from './types.js';
 export type { TransportCounters } from './native.js';
+export * from './health/index.js';
