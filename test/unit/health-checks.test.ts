@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, validateConfig, type CheckSpec, type CustomCheck } from '../../lib/health/index.js';
 import { closedPort, dripBody, dripHeaders, garbage, hanging, httpServer, httpsServer, resetting, resourceCounts, type TestServer } from '../support/check-targets.js';
 
-/** A check as the config would give it, aimed at 127.0.0.1:port. */
+/** A check as the config would give it, aimed at 127.0.0.1:port (a generous timeout unless the test is about timeouts). */
 function check(port: number, spec: Record<string, unknown>, customChecks: Record<string, CustomCheck> = {}): CheckSpec {
   const config = validateConfig(
-    { services: [{ protocol: 'tcp', address: '192.168.8.200', port: 80, destinations: [{ address: '127.0.0.1', port, check: { timeout: '300ms', ...spec } }] }] },
+    { services: [{ protocol: 'tcp', address: '192.168.8.200', port: 80, destinations: [{ address: '127.0.0.1', port, check: { timeout: '10s', ...spec } }] }] },
     { customChecks },
   );
   const found = config.services[0]?.destinations[0]?.check;
@@ -89,7 +89,7 @@ describe('http and https', () => {
     ['sends garbage to TLS', garbage, 'https', /SSL|TLS|wrong version|packet length/i],
   ])('fails when the server %s', async (_what, make, type, detail) => {
     const port = await target(make);
-    const spec = check(port, { type, bodyMatch: '.' });
+    const spec = check(port, { type, bodyMatch: '.', timeout: '300ms' });
     const result = await runCheck(spec, never);
     expect(result.ok).toBe(false);
     expect(result.detail).toMatch(detail);
@@ -118,7 +118,7 @@ describe('command', () => {
 
   it('kills the program and what it started when it overruns', async () => {
     const pidFile = join(dir, 'pid');
-    const result = await runCheck(check(8080, { type: 'command', argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`] }), never);
+    const result = await runCheck(check(8080, { type: 'command', argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], timeout: '300ms' }), never);
     expect(result).toEqual({ ok: false, detail: 'timed out after 300 ms' });
     const grandchild = readFileSync(pidFile, 'utf8').trim();
     // The process group got SIGKILL: the background sleep is gone (or a zombie awaiting its reaper).
@@ -151,7 +151,7 @@ describe('custom', () => {
       seen = signal;
       return new Promise(() => undefined);
     };
-    expect(await runCheck(check(1, { type: 'custom', run: stuck }), never)).toEqual({ ok: false, detail: 'timed out after 300 ms' });
+    expect(await runCheck(check(1, { type: 'custom', run: stuck, timeout: '300ms' }), never)).toEqual({ ok: false, detail: 'timed out after 300 ms' });
     expect(seen?.aborted).toBe(true);
   });
 });
