@@ -43,8 +43,13 @@ function attempt(check: CheckSpec, signal: AbortSignal): Promise<CheckResult> {
 export async function runCheck(check: CheckSpec, stop: AbortSignal): Promise<CheckResult> {
   const controller = new AbortController();
   const { timeoutMs } = check.timing;
+  // When the event loop was blocked, the timer and the server's answer can both be due at once;
+  // timers run first, so the abort waits for the I/O phase to deliver an answer that came in time.
+  let late: NodeJS.Immediate | undefined;
   const timer = setTimeout(() => {
-    controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    late = setImmediate(() => {
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    });
   }, timeoutMs);
   const onStop = (): void => {
     controller.abort(new Error('stopped'));
@@ -55,6 +60,7 @@ export async function runCheck(check: CheckSpec, stop: AbortSignal): Promise<Che
     return await attempt(check, controller.signal);
   } finally {
     clearTimeout(timer);
+    clearImmediate(late);
     stop.removeEventListener('abort', onStop);
     // Anything still listening (a custom check's own work) learns that the attempt is over.
     if (!controller.signal.aborted) controller.abort(new Error('attempt over'));
