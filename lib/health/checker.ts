@@ -70,7 +70,6 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   /** Services dropped from the config by a reload, still to be deleted from the kernel. */
   private retired: Array<{ id: string; spec: ServiceSpec }> = [];
   private running = false;
-  private stopController = new AbortController();
   private reconcileLoop: Promise<void> | undefined;
   private reconcileController = new AbortController();
   private syncing: Promise<void> | undefined;
@@ -93,7 +92,6 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
    */
   async start(): Promise<void> {
     if (this.running) throw new Error('the health checker is already running');
-    this.stopController = new AbortController();
     for (const service of this.config.services) this.quorumMet.set(service.id, initialQuorum(service, healthyWeight(service, this.view)));
     await this.syncOnce(['start']);
     this.running = true;
@@ -110,7 +108,7 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   async stop(options: { flush?: boolean } = {}): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.stopController.abort();
+    for (const monitor of this.monitors.values()) monitor.controller.abort();
     this.reconcileController.abort();
     await Promise.all([...[...this.monitors.values()].map((m) => m.done), this.reconcileLoop]);
     this.monitors.clear();
@@ -214,7 +212,7 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   }
 
   private async runMonitor(monitor: Monitor, check: CheckSpec): Promise<void> {
-    const stop = AbortSignal.any([monitor.controller.signal, this.stopController.signal]);
+    const stop = monitor.controller.signal;
     const stopped = (): boolean => stop.aborted;
     while (!stopped()) {
       const result = await runCycle(check, stop);
