@@ -10,7 +10,7 @@ import type { HealthEvents, QuorumChange, RepairReport, SyncReason } from './eve
 import { HealthCounter, type Health } from './health-state.js';
 import type { Logger, LogLevel } from './log.js';
 import { initialQuorum, nextQuorum } from './quorum.js';
-import { reconcile, readService, type IpvsTable } from './reconcile.js';
+import { reconcile, readServices, type IpvsTable } from './reconcile.js';
 import { sleep } from './sleep.js';
 import type { CheckSpec, DestinationConfig, HealthConfig, ServiceConfig } from './types.js';
 import type { ServiceSpec } from '../types.js';
@@ -321,7 +321,7 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   }
 
   private async flushManaged(): Promise<void> {
-    const present = await Promise.all(this.config.services.map((s) => readService(this.ipvs, s.spec)));
+    const present = await readServices(this.ipvs, this.config.services.map((s) => s.spec));
     const specs = this.config.services.filter((_, i) => present[i]).map((s) => s.spec);
     if (specs.length === 0) return;
     const results = await this.ipvs.batch((b) => {

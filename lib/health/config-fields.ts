@@ -28,7 +28,8 @@ export function durationAt(path: ConfigPath, value: unknown, fallback: number, m
   return ms;
 }
 
-/** IPv6 in the form the kernel reports it (lower case, zeros compressed), so that comparisons hold. */
+/** IPv6 in the form the kernel reports it (lower case, zeros compressed, no brackets), so that comparisons hold. */
 export function canonicalAddress(address: string): string {
-  return isIP(address) === 6 ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address;
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  return isIP(bare) === 6 ? new URL(`http://[${bare}]/`).hostname.slice(1, -1) : bare;
 }

@@ -113,7 +113,7 @@ function serviceConfig(path: ConfigPath, value: unknown, context: CheckContext):
   const quorum = integerAt([...path, 'quorum'], raw.quorum, 0, 0x7fffffff, sorryServer ? 1 : 0);
   const hysteresis = integerAt([...path, 'hysteresis'], raw.hysteresis, 0, 0x7fffffff, 0);
   if (hysteresis > quorum) throw new HealthConfigError([...path, 'hysteresis'], `must not exceed quorum (${quorum}), got ${hysteresis}`);
-  return { id: describeService(native), spec: { ...spec, scheduler: native.scheduler ?? 'wlc' }, scheduler: native.scheduler ?? 'wlc', destinations, quorum, hysteresis, sorryServer, path: pathText(path) };
+  return { id: describeService(native.address === undefined ? native : { ...native, address: canonicalAddress(native.address) }), spec: { ...spec, scheduler: native.scheduler ?? 'wlc' }, scheduler: native.scheduler ?? 'wlc', destinations, quorum, hysteresis, sorryServer, path: pathText(path) };
 }
 
 /** Checks a whole config and returns it normalised; throws HealthConfigError naming the path. */

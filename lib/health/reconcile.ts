@@ -11,7 +11,8 @@ import type { DestinationState } from './types.js';
 
 /** The part of Ipvs the checker uses, so that tests can give it a table of their own. */
 export interface IpvsTable {
-  getService(key: ServiceKey, options: { destinations: true }): Promise<Service>;
+  listServices(): Promise<Service[]>;
+  listDestinations(key: ServiceKey): Promise<Destination[]>;
   batch(build: (batch: Batch) => void): Promise<BatchResult[]>;
 }
 
@@ -101,14 +102,34 @@ function addRepair(batch: Batch, repair: Repair): void {
   }
 }
 
-/** Reads a service back with its destinations; undefined when the kernel does not have it. */
-export async function readService(ipvs: IpvsTable, key: ServiceKey): Promise<Service | undefined> {
-  try {
-    return await ipvs.getService(key, { destinations: true });
-  } catch (error) {
-    if (error instanceof IpvsError && (error.code === 'ESRCH' || error.code === 'ENOENT')) return undefined;
-    throw error;
-  }
+/** One string per service key, the same for a config's key and the kernel's report of it. */
+export function serviceIdentity(key: ServiceKey | Service): string {
+  if ('fwmark' in key && key.fwmark !== undefined) return `fwmark ${key.fwmark} ${key.family ?? 'ipv4'}`;
+  const { protocol, address, port } = key;
+  return `${protocol} ${canonicalAddress(address)} ${port}`;
+}
+
+/**
+ * The kernel's view of these services, each with its destinations (undefined: not in the
+ * kernel). One dump lists the services; the destinations of those present are asked for all at
+ * once, which the handle sends together: n + 1 requests for n services, whatever else the table holds.
+ */
+export async function readServices(ipvs: IpvsTable, keys: readonly ServiceKey[]): Promise<Array<Service | undefined>> {
+  if (keys.length === 0) return [];
+  const present = new Map((await ipvs.listServices()).map((s) => [serviceIdentity(s), s]));
+  return Promise.all(
+    keys.map(async (key) => {
+      const service = present.get(serviceIdentity(key));
+      if (!service) return undefined;
+      try {
+        return { ...service, destinations: await ipvs.listDestinations(key) };
+      } catch (error) {
+        // Deleted between the two reads: missing, as far as this pass knows.
+        if (error instanceof IpvsError && (error.code === 'ESRCH' || error.code === 'ENOENT')) return undefined;
+        throw error;
+      }
+    }),
+  );
 }
 
 export interface RepairOutcome {
@@ -116,12 +137,11 @@ export interface RepairOutcome {
   result: BatchResult;
 }
 
-/** Reads the managed services (in one exchange), plans, and applies everything as one batch. */
+/** Reads the managed services back, plans, and applies everything as one batch. */
 export async function reconcile(ipvs: IpvsTable, wanted: readonly DesiredService[], retired: readonly ServiceSpec[] = []): Promise<RepairOutcome[]> {
-  const [actual, gone] = await Promise.all([
-    Promise.all(wanted.map((w) => readService(ipvs, w.service.spec))),
-    Promise.all(retired.map((spec) => readService(ipvs, spec))),
-  ]);
+  const read = await readServices(ipvs, [...wanted.map((w) => w.service.spec), ...retired]);
+  const actual = read.slice(0, wanted.length);
+  const gone = read.slice(wanted.length);
   const repairs: Repair[] = [];
   retired.forEach((spec, i) => {
     if (gone[i]) repairs.push({ op: 'deleteService', key: spec, why: 'no longer in the config' });

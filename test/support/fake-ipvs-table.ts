@@ -1,5 +1,5 @@
-// An in-memory IPVS table with the two calls the health checker makes (getService with its
-// destinations, batch), for unit tests of the checker's logic on any machine. It keeps what a
+// An in-memory IPVS table with the calls the health checker makes (listServices,
+// listDestinations, batch), for unit tests of the checker's logic on any machine. It keeps what a
 // kernel keeps for these tests (scheduler; address, port, forwarding, weight, thresholds) and
 // refuses what a kernel refuses here (EEXIST, ESRCH, ENOENT), per operation as batch() does.
 import { constants as osConstants } from 'node:os';
@@ -21,14 +21,17 @@ export class FakeIpvsTable implements IpvsTable {
   /** Every batch sent, as "op target" lines. */
   readonly batches: string[][] = [];
 
-  getService(key: ServiceKey): Promise<Service> {
+  listServices(): Promise<Service[]> {
+    return Promise.resolve([...this.services.values()].map(({ key, scheduler }) => {
+      if ('fwmark' in key) throw new Error('the fake table has address services only');
+      return { ...key, family: 'ipv4', scheduler, persistence: 0, netmask: '255.255.255.255', onePacket: false, schedulerFlags: [], flags: [], stats: zero };
+    }));
+  }
+
+  listDestinations(key: ServiceKey): Promise<Destination[]> {
     const found = this.services.get(serviceId(key));
-    if (!found) return Promise.reject(new IpvsError(ESRCH, { op: 'getService', target: `service ${serviceId(key)}` }));
-    if ('fwmark' in key) throw new Error('the fake table has address services only');
-    return Promise.resolve({
-      ...key, family: 'ipv4', scheduler: found.scheduler, persistence: 0, netmask: '255.255.255.255', onePacket: false,
-      schedulerFlags: [], flags: [], stats: zero, destinations: [...found.destinations.values()].map((d) => ({ ...d })),
-    });
+    if (!found) return Promise.reject(new IpvsError(ESRCH, { op: 'listDestinations', target: `service ${serviceId(key)}` }));
+    return Promise.resolve([...found.destinations.values()].map((d) => ({ ...d })));
   }
 
   /** A destination's weight, or undefined when it is not in the table. */

@@ -198,7 +198,7 @@ describe('HealthChecker', () => {
 
   it('refuses to start, with nothing running, when the table cannot be read', async () => {
     const table = new FakeIpvsTable();
-    table.getService = () => Promise.reject(new Error('netlink socket closed'));
+    table.listServices = () => Promise.reject(new Error('netlink socket closed'));
     const checker = new HealthChecker(table, validateConfig({ services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }) }] }, { customChecks: { probe } }));
     await expect(checker.start()).rejects.toThrow('netlink socket closed');
     expect(checker.status()[0]?.destinations[0]?.health).toBe('unknown');

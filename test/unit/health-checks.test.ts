@@ -124,7 +124,7 @@ describe('command', () => {
     // The process group got SIGKILL: the background sleep is gone (or a zombie awaiting its reaper).
     for (let i = 0; i < 100 && isRunning(grandchild); i++) await new Promise((r) => setTimeout(r, 20));
     expect(isRunning(grandchild)).toBe(false);
-  });
+  }, 30_000);
 });
 
 function isRunning(pid: string): boolean {
@@ -198,7 +198,7 @@ describe('no leaks', () => {
     const after = await settled(before.fds);
     expect(after.fds).toBe(before.fds);
     expect(after.resources).toEqual(before.resources);
-  });
+  }, 120_000); // a loaded 2-core machine takes a while for 200 attempts with TLS and processes
 });
 
 /** Counts once closing sockets and exiting children are gone (polls until the fd count is `target`). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredService, healthyWeight, type HealthView } from '../../lib/health/desired.js';
 import { HealthCounter } from '../../lib/health/health-state.js';
 import { initialQuorum, nextQuorum } from '../../lib/health/quorum.js';
-import { planService } from '../../lib/health/reconcile.js';
+import { planService, serviceIdentity } from '../../lib/health/reconcile.js';
 import { validateConfig } from '../../lib/health/index.js';
 import type { Destination, Service, Stats } from '../../lib/index.js';
 
@@ -75,6 +75,7 @@ describe('the wanted table', () => {
   });
 });
 
+const vipKey = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
 const zero: Stats = { conns: 0n, inPkts: 0n, outPkts: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
 function kernelDest(address: string, weight: number, forward: Destination['forward'] = 'masq'): Destination {
   return { address, port: 80, family: 'ipv4', forward, weight, upperThreshold: 0, lowerThreshold: 0, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: zero };
@@ -108,5 +109,14 @@ describe('repairs planned against the kernel', () => {
       'editDestination forward route -> masq',
       'deleteDestination not wanted',
     ]);
+  });
+});
+
+describe('service identity', () => {
+  it('is the same for a config key and the kernel report of it', () => {
+    expect(serviceIdentity({ protocol: 'tcp', address: '[2001:DB8:0::1]', port: 80 })).toBe('tcp 2001:db8::1 80');
+    expect(serviceIdentity({ fwmark: 7 })).toBe('fwmark 7 ipv4');
+    expect(serviceIdentity({ fwmark: 7, family: 'ipv6' })).not.toBe(serviceIdentity({ fwmark: 7 }));
+    expect(serviceIdentity(kernelService('rr', []))).toBe(serviceIdentity(vipKey));
   });
 });
