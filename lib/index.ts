@@ -5,4 +5,46 @@ export { IpvsError, errnoCode } from './errors.js';
 export { parseConnections } from './connections.js';
 export type * from './types.js';
 export type { TransportCounters } from './native.js';
-export * from './health/index.js';
+// Health checks: names carry "Health" where a plain one could clash with other parts of the API.
+export {
+  HealthChecker,
+  HealthConfigError,
+  validateHealthConfig,
+  parseHealthConfig,
+  loadHealthConfig,
+  jsonLinesLogger as healthJsonLinesLogger,
+  runCheck as runHealthCheck,
+} from './health/index.js';
+export type {
+  HealthCheckerOptions,
+  ServiceStatus as HealthServiceStatus,
+  DestinationStatus as HealthDestinationStatus,
+  ValidateOptions as HealthValidateOptions,
+  Logger as HealthLogger,
+  LogLevel as HealthLogLevel,
+  LogRecord as HealthLogRecord,
+  CheckResult as HealthCheckResult,
+  IpvsTable,
+  Health,
+  HealthEvents,
+  CheckReport,
+  StateChange,
+  QuorumChange,
+  SyncReason,
+  SyncReport,
+  RepairReport,
+  HealthConfig,
+  HealthConfigInput,
+  ServiceInput as HealthServiceInput,
+  DestinationInput as HealthDestinationInput,
+  SorryServerInput,
+  CheckInput,
+  TcpCheckInput,
+  HttpCheckInput,
+  CommandCheckInput,
+  CustomCheckInput,
+  CustomCheck,
+  CheckTarget,
+  FailureAction,
+  DurationInput,
+} from './health/index.js';

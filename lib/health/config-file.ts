@@ -2,7 +2,7 @@
 // validates it. Errors say the file, the line and the path inside the file.
 import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import { validateConfig, type ValidateOptions } from './config.js';
+import { validateHealthConfig, type ValidateOptions } from './config.js';
 import { HealthConfigError, type ConfigPath } from './config-error.js';
 import type { HealthConfig } from './types.js';
 
@@ -16,7 +16,7 @@ function lineOf(doc: Document, lines: LineCounter, path: ConfigPath): number | u
 }
 
 /** Parses and validates config text; `file` names it in errors. */
-export function parseConfig(text: string, file: string, options: ValidateOptions = {}): HealthConfig {
+export function parseHealthConfig(text: string, file: string, options: ValidateOptions = {}): HealthConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const [syntax] = doc.errors;
@@ -25,13 +25,13 @@ export function parseConfig(text: string, file: string, options: ValidateOptions
     throw new HealthConfigError([], `is not valid YAML or JSON: ${syntax.message.split('\n')[0] ?? ''}`).locate(file, line);
   }
   try {
-    return validateConfig(doc.toJS({ maxAliasCount: 100 }) as unknown, options);
+    return validateHealthConfig(doc.toJS({ maxAliasCount: 100 }) as unknown, options);
   } catch (error) {
     if (error instanceof HealthConfigError) throw error.locate(file, lineOf(doc, lines, error.path));
     throw error;
   }
 }
 
-export async function loadConfig(file: string, options: ValidateOptions = {}): Promise<HealthConfig> {
-  return parseConfig(await readFile(file, 'utf8'), file, options);
+export async function loadHealthConfig(file: string, options: ValidateOptions = {}): Promise<HealthConfig> {
+  return parseHealthConfig(await readFile(file, 'utf8'), file, options);
 }

@@ -117,7 +117,7 @@ function serviceConfig(path: ConfigPath, value: unknown, context: CheckContext):
 }
 
 /** Checks a whole config and returns it normalised; throws HealthConfigError naming the path. */
-export function validateConfig(value: unknown, options: ValidateOptions = {}): HealthConfig {
+export function validateHealthConfig(value: unknown, options: ValidateOptions = {}): HealthConfig {
   const raw = record([], value, ['services', 'reconcileInterval', 'flushOnStop']);
   if (!Array.isArray(raw.services)) throw new HealthConfigError(['services'], `must be a list of virtual services, got ${show(raw.services)}`);
   const context: CheckContext = { customChecks: options.customChecks ?? {} };

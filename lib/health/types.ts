@@ -1,5 +1,5 @@
 // The health checker's data model: the config as a user writes it (…Input, loose, with defaults
-// and durations as text) and as validateConfig() returns it (normalised, every default filled in).
+// and durations as text) and as validateHealthConfig() returns it (normalised, every default filled in).
 import type { ForwardMethod, ForwardMethodInput, ServiceSpec, TunnelSpec } from '../types.js';
 
 /** What a check connects to: by default the destination's own address and port. */
@@ -98,7 +98,7 @@ export type ServiceInput = ServiceSpec & {
   sorryServer?: SorryServerInput;
 };
 
-export interface ConfigInput {
+export interface HealthConfigInput {
   services: readonly ServiceInput[];
   /** How often the kernel's table is read back and repaired. Default 10s; 0 turns it off. */
   reconcileInterval?: DurationInput;

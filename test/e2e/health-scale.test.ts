@@ -2,7 +2,7 @@
 // periodic reconcile of an unchanged table sends nothing, and a reload that changes one weight
 // sends exactly one operation. Times are printed as figures, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthChecker, Ipvs, validateConfig, type ConfigInput, type SyncReport } from '../../lib/index.js';
+import { HealthChecker, Ipvs, validateHealthConfig, type HealthConfigInput, type SyncReport } from '../../lib/index.js';
 import { addLan } from '../support/ipvs-test.js';
 import { sh } from '../support/sh.js';
 
@@ -12,7 +12,7 @@ let ipvs: Ipvs;
 let checker: HealthChecker;
 const syncs: SyncReport[] = [];
 
-function bigConfig(changedWeight = 1): ConfigInput {
+function bigConfig(changedWeight = 1): HealthConfigInput {
   return {
     reconcileInterval: 0,
     services: Array.from({ length: SERVICES }, (_, s) => ({
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('a big config', () => {
   it('is created, reconciled and reloaded by difference', async () => {
-    checker = new HealthChecker(ipvs, validateConfig(bigConfig()));
+    checker = new HealthChecker(ipvs, validateHealthConfig(bigConfig()));
     checker.on('sync', (s) => syncs.push(s));
     const [, startMs] = await timed(() => checker.start());
     expect(syncs[0]?.repairs).toHaveLength(SERVICES * (1 + PER_SERVICE));
@@ -60,7 +60,7 @@ describe('a big config', () => {
     const [, reconcileMs] = await timed(() => checker.reconcileNow());
     expect(syncs.at(-1)?.repairs).toEqual([]);
 
-    const [, reloadMs] = await timed(() => checker.reload(validateConfig(bigConfig(9))));
+    const [, reloadMs] = await timed(() => checker.reload(validateHealthConfig(bigConfig(9))));
     expect(syncs.at(-1)?.reasons).toEqual(['reload']);
     expect(syncs.at(-1)?.repairs.map((r) => `${r.op} ${r.why}`)).toEqual(['editDestination weight 1 -> 9']);
     expect(sh('ipvsadm', '-Ln', '-t', '10.100.0.1:80')).toMatch(/-> 192\.168\.8\.20:8000\s+Masq\s+9\b/);

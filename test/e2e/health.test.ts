@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthChecker, Ipvs, validateConfig, type CheckReport, type LogRecord } from '../../lib/index.js';
+import { HealthChecker, Ipvs, validateHealthConfig, type CheckReport, type HealthLogRecord } from '../../lib/index.js';
 import { addLan } from '../support/ipvs-test.js';
 import { sh } from '../support/sh.js';
 
@@ -22,7 +22,7 @@ const servers = new Map<string, ChildProcess>();
 let ipvs: Ipvs;
 let checker: HealthChecker;
 const checks: CheckReport[] = [];
-const logs: LogRecord[] = [];
+const logs: HealthLogRecord[] = [];
 let baseline: { fds: number; resources: string[] };
 
 /** An HTTP server on address:8080 in the real servers' namespace, answering with its name. */
@@ -107,7 +107,7 @@ beforeAll(async () => {
 
   ipvs = await Ipvs.open();
   const check = { type: 'http', path: '/', bodyMatch: '^10\\.8\\.0\\.\\d\\n$', interval: '200ms', timeout: '1s', retries: 1, retryDelay: '100ms' } as const;
-  const config = validateConfig({
+  const config = validateHealthConfig({
     reconcileInterval: '500ms',
     services: [{
       ...vip, scheduler: 'rr', check, quorum: 2,

@@ -88,12 +88,11 @@ export async function httpsServer(handler: Handler, host = '127.0.0.1'): Promise
   }
 }
 
-/** A port that nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = await tcpServer(() => undefined);
-  await server.close();
-  return server.port;
-}
+/**
+ * A port that nothing listens on: 1 (tcpmux), privileged and unused. A port released by a test
+ * server would not do: other test files running in parallel may be given it for their servers.
+ */
+export const REFUSED_PORT = 1;
 
 /** Open file descriptors and active handles/requests/timers of this process, by type. */
 export function resourceCounts(): { fds: number; resources: Record<string, number> } {

@@ -2,7 +2,7 @@
 // on and off stand in for servers. (test/e2e/health.test.ts does the same against the kernel
 // with real HTTP servers.) Outcomes are polled for, never timed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { HealthChecker, validateConfig, type ConfigInput, type CustomCheck, type HealthEvents, type LogRecord } from '../../lib/health/index.js';
+import { HealthChecker, validateHealthConfig, type HealthConfigInput, type CustomCheck, type HealthEvents, type LogRecord } from '../../lib/health/index.js';
 import { FakeIpvsTable } from '../support/fake-ipvs-table.js';
 
 const SVC = 'tcp 192.168.8.200:80';
@@ -20,8 +20,8 @@ afterEach(async () => {
   alive.clear();
 });
 
-async function startChecker(input: ConfigInput, table = new FakeIpvsTable(), logs: LogRecord[] = []) {
-  const checker = new HealthChecker(table, validateConfig(input, { customChecks: { probe } }), { log: (r) => logs.push(r) });
+async function startChecker(input: HealthConfigInput, table = new FakeIpvsTable(), logs: LogRecord[] = []) {
+  const checker = new HealthChecker(table, validateHealthConfig(input, { customChecks: { probe } }), { log: (r) => logs.push(r) });
   running = checker;
   await checker.start();
   return { checker, table, logs };
@@ -165,12 +165,12 @@ describe('HealthChecker', () => {
   it('reloads by difference: unchanged checks keep their health, removed services are deleted, nothing is flushed', async () => {
     alive.add('10.0.0.3');
     const other = { protocol: 'tcp', address: '192.168.8.201', port: 443 } as const;
-    const first: ConfigInput = { services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }, { address: '10.0.0.3' }) }, { ...other, destinations: dests({ address: '10.0.0.5' }) }] };
+    const first: HealthConfigInput = { services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }, { address: '10.0.0.3' }) }, { ...other, destinations: dests({ address: '10.0.0.5' }) }] };
     const { checker, table } = await startChecker(first);
     await until('2 down', () => table.weight(SVC, '10.0.0.2:80') === 0);
     const sent = table.batches.length;
 
-    await checker.reload(validateConfig({ services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }, { address: '10.0.0.3', weight: 4 }, { address: '10.0.0.4' }) }] }, { customChecks: { probe } }));
+    await checker.reload(validateHealthConfig({ services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }, { address: '10.0.0.3', weight: 4 }, { address: '10.0.0.4' }) }] }, { customChecks: { probe } }));
     // One batch: the dropped service, the new server, the new weight; .2 stays inhibited.
     expect(table.batches[sent]).toEqual(['deleteService tcp 192.168.8.201:443', 'addDestination 10.0.0.4:80', 'editDestination 10.0.0.3:80 weight 4']);
     expect(table.services.has('tcp 192.168.8.201:443')).toBe(false);
@@ -199,7 +199,7 @@ describe('HealthChecker', () => {
   it('refuses to start, with nothing running, when the table cannot be read', async () => {
     const table = new FakeIpvsTable();
     table.listServices = () => Promise.reject(new Error('netlink socket closed'));
-    const checker = new HealthChecker(table, validateConfig({ services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }) }] }, { customChecks: { probe } }));
+    const checker = new HealthChecker(table, validateHealthConfig({ services: [{ ...vip, check: fast, destinations: dests({ address: '10.0.0.2' }) }] }, { customChecks: { probe } }));
     await expect(checker.start()).rejects.toThrow('netlink socket closed');
     expect(checker.status()[0]?.destinations[0]?.health).toBe('unknown');
   });

@@ -1,13 +1,13 @@
 // Health-check config: defaults filled in, and every bad value rejected with the path (and, for a
 // file, the line) where it is.
 import { describe, expect, it } from 'vitest';
-import { HealthConfigError, parseConfig, validateConfig } from '../../lib/health/index.js';
+import { HealthConfigError, parseHealthConfig, validateHealthConfig } from '../../lib/health/index.js';
 
 const service = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
 
 describe('health config: defaults', () => {
   it('fills in every default and inherits the service check', () => {
-    const config = validateConfig({
+    const config = validateHealthConfig({
       services: [{ ...service, check: { type: 'tcp' }, destinations: [{ address: '10.0.0.2', port: 8080, forward: 'nat', weight: 3 }, { address: '10.0.0.3' }] }],
     });
     expect(config.reconcileIntervalMs).toBe(10_000);
@@ -25,7 +25,7 @@ describe('health config: defaults', () => {
   });
 
   it('reads durations with units, status ranges, a body pattern and a check target of its own', () => {
-    const config = validateConfig({
+    const config = validateHealthConfig({
       reconcileInterval: '2.5s',
       services: [{
         ...service,
@@ -61,7 +61,7 @@ describe('health config: defaults', () => {
 
   it('resolves a custom check by name, or takes a function', () => {
     const probe = (): Promise<boolean> => Promise.resolve(true);
-    const config = validateConfig(
+    const config = validateHealthConfig(
       { services: [{ ...service, destinations: [{ address: '10.0.0.2', check: { type: 'custom', run: 'db' } }, { address: '10.0.0.3', check: { type: 'custom', run: probe } }] }] },
       { customChecks: { db: probe } },
     );
@@ -98,8 +98,8 @@ describe('health config: errors name the path', () => {
     [{ services: [{ ...service, destinations: [{ address: '10.0.0.2' }, { address: '10.0.0.2', port: 80 }] }] }, /^services\[0\]\.destinations\[1\] repeats destination 10\.0\.0\.2:80/],
     [{ services: [service, { ...service }] }, /^services\[1\] repeats service tcp 192\.168\.8\.200:80/],
   ])('%j', (input, message) => {
-    expect(() => validateConfig(input)).toThrow(HealthConfigError);
-    expect(() => validateConfig(input)).toThrow(message);
+    expect(() => validateHealthConfig(input)).toThrow(HealthConfigError);
+    expect(() => validateHealthConfig(input)).toThrow(message);
   });
 });
 
@@ -121,7 +121,7 @@ services:
   it('says the file, the line and the path of a bad value', () => {
     let error: unknown;
     try {
-      parseConfig(yaml, 'lb.yaml');
+      parseHealthConfig(yaml, 'lb.yaml');
     } catch (e) {
       error = e;
     }
@@ -131,9 +131,9 @@ services:
   });
 
   it('reads JSON as well, and reports syntax errors with their line', () => {
-    const config = parseConfig(JSON.stringify({ services: [{ ...service, destinations: [{ address: '10.0.0.2' }] }] }), 'lb.json');
+    const config = parseHealthConfig(JSON.stringify({ services: [{ ...service, destinations: [{ address: '10.0.0.2' }] }] }), 'lb.json');
     expect(config.services[0]?.destinations[0]?.id).toBe('10.0.0.2:80');
-    expect(() => parseConfig('services:\n  - [unclosed\n', 'bad.yaml')).toThrow(/^bad\.yaml:\d+: \(top level\) is not valid YAML or JSON/);
-    expect(() => parseConfig('a: 1\na: 2\n', 'dup.yaml')).toThrow(/^dup\.yaml:2: .*not valid YAML/);
+    expect(() => parseHealthConfig('services:\n  - [unclosed\n', 'bad.yaml')).toThrow(/^bad\.yaml:\d+: \(top level\) is not valid YAML or JSON/);
+    expect(() => parseHealthConfig('a: 1\na: 2\n', 'dup.yaml')).toThrow(/^dup\.yaml:2: .*not valid YAML/);
   });
 });

@@ -5,7 +5,7 @@ import { desiredService, healthyWeight, type HealthView } from '../../lib/health
 import { HealthCounter } from '../../lib/health/health-state.js';
 import { initialQuorum, nextQuorum } from '../../lib/health/quorum.js';
 import { planService, serviceIdentity } from '../../lib/health/reconcile.js';
-import { validateConfig } from '../../lib/health/index.js';
+import { validateHealthConfig } from '../../lib/health/index.js';
 import type { Destination, Service, Stats } from '../../lib/index.js';
 
 describe('rise and fall', () => {
@@ -46,7 +46,7 @@ describe('quorum with hysteresis', () => {
   });
 });
 
-const config = validateConfig({
+const config = validateHealthConfig({
   services: [{
     protocol: 'tcp', address: '192.168.8.200', port: 80, scheduler: 'rr', quorum: 3,
     sorryServer: { address: '10.0.0.9', forward: 'masq' },

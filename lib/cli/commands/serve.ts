@@ -4,7 +4,7 @@
 // kept); SIGTERM or SIGINT stops cleanly, with --flush-on-stop deleting the managed services.
 import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
-import { loadConfig } from '../../health/config-file.js';
+import { loadHealthConfig } from '../../health/config-file.js';
 import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
 
 export const usage = `usage: ipvs serve CONFIG [options]
@@ -68,7 +68,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   let config;
   try {
-    config = await loadConfig(options.file);
+    config = await loadHealthConfig(options.file);
   } catch (error) {
     process.stderr.write(`ipvs serve: ${message(error)}\n`);
     return 1;
@@ -101,7 +101,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const onHangup = (): void => {
     reloading = reloading.then(async () => {
       try {
-        await checker.reload(await loadConfig(options.file));
+        await checker.reload(await loadHealthConfig(options.file));
       } catch (error) {
         log({ time: new Date().toISOString(), level: 'error', event: 'reload-failed', file: options.file, error: message(error) });
       }
