@@ -6,4 +6,5 @@ export type SubcommandRun = (argv: readonly string[]) => Promise<number>;
 export const subcommands: Readonly<Record<string, () => Promise<{ run: SubcommandRun }>>> = {
   apply: () => import('./commands/apply.js'),
   drain: () => import('./commands/drain.js'),
+  serve: () => import('./commands/serve.js'),
 };
