@@ -8,6 +8,7 @@
         "native/addon/constants.cc",
         "native/addon/errors.cc",
         "native/addon/js_convert.cc",
+        "native/addon/netconfig.cc",
         "native/addon/workers.cc",
         "native/ipvs/client.cc",
         "native/ipvs/decode.cc",
@@ -18,7 +19,11 @@
         "native/socket/genl_family.cc",
         "native/socket/genl_socket.cc",
         "native/socket/netns.cc",
-        "native/socket/system_error.cc"
+        "native/socket/system_error.cc",
+        "native/rtnl/decode.cc",
+        "native/rtnl/encode.cc",
+        "native/rtnl/execute.cc",
+        "native/rtnl/sysctl.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
