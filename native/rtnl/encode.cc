@@ -52,8 +52,9 @@ bool AppendAddress(const Request& request, uint32_t ifindex, uint32_t seq, nl::W
   ifaddrmsg header{};
   header.ifa_family = request.address.family;
   header.ifa_prefixlen = request.prefix_len;
-  // No duplicate address detection for an IPv6 VIP: it is shared with the director by design.
-  header.ifa_flags = request.address.family == AF_INET6 ? IFA_F_NODAD : 0;
+  // No duplicate address detection for an IPv6 VIP (`ip addr add ... nodad`): the director has
+  // the same address by design. Deleting ignores it, and `ip addr del` does not send it.
+  header.ifa_flags = add && request.address.family == AF_INET6 ? IFA_F_NODAD : 0;
   header.ifa_scope = RT_SCOPE_UNIVERSE;
   header.ifa_index = ifindex;
   const size_t len = AddressLength(request.address.family);

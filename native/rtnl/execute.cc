@@ -2,9 +2,11 @@
 
 #include <linux/netlink.h>
 #include <net/if.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "rtnl/decode.h"
@@ -70,11 +72,21 @@ Reply RunSysctl(const Request& request) {
   return reply;
 }
 
+// True when `netns` is the namespace the calling thread is already in. Then there is no need to
+// setns(), which needs CAP_SYS_ADMIN: an unprivileged caller can still read its own
+// configuration (the checks need no privileges).
+bool AlreadyInside(const ipvs::NetnsFile& netns) {
+  struct stat target{}, current{};
+  return ::fstat(netns.fd(), &target) == 0 && ::stat("/proc/thread-self/ns/net", &current) == 0 &&
+         target.st_dev == current.st_dev && target.st_ino == current.st_ino;
+}
+
 }  // namespace
 
 std::vector<Reply> Execute(const ipvs::NetnsFile& netns, const std::vector<Request>& requests,
                            std::chrono::milliseconds timeout) {
-  ipvs::ScopedNetns inside(netns);
+  std::optional<ipvs::ScopedNetns> inside;
+  if (!AlreadyInside(netns)) inside.emplace(netns);
   std::unique_ptr<ipvs::GenlSocket> socket = ipvs::GenlSocket::Open(NETLINK_ROUTE);
   std::vector<Reply> replies(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
