@@ -58,7 +58,11 @@ export async function checkDirector(options: CheckOptions): Promise<Finding[]> {
   const { netns, vip, ipv6, mode } = setup(options, 'checkDirector options');
   const findings: Finding[] = [];
   if ((await netns.sysctl('net/ipv4/vs/amemthresh')) === undefined) {
-    findings.push({ code: 'ipvs-missing', message: 'this kernel has no IPVS (no net.ipv4.vs sysctls): the ip_vs module is not loaded', fix: 'modprobe ip_vs' });
+    findings.push({
+      code: 'ipvs-missing',
+      message: 'IPVS is not available in this namespace (it has no net.ipv4.vs settings): the ip_vs module is not loaded, or the namespace belongs to an unprivileged user namespace, where IPVS cannot be programmed',
+      fix: 'modprobe ip_vs',
+    });
   }
   const [addresses, links] = await Promise.all([netns.addresses(), netns.links()]);
   if (holder(addresses, links, vip) === undefined) {
@@ -94,7 +98,7 @@ export async function checkRealServer(options: RealServerCheckOptions): Promise<
   const prepare = `ipvs prepare-real-server --vip ${vip} --mode ${mode}`;
   if (mode === 'tun') {
     const tunl0 = links.find((l) => l.name === device);
-    if (tunl0 === undefined) findings.push({ code: 'tunl0-missing', message: 'there is no tunl0: the ipip module is not loaded, so IP-in-IP packets from the director are dropped', fix: prepare });
+    if (tunl0 === undefined) findings.push({ code: 'tunl0-missing', message: 'there is no tunl0 (the ipip module is not loaded, or its device was renamed): IP-in-IP packets from the director are dropped', fix: prepare });
     else if ((tunl0.flags & IFF_UP) === 0) findings.push({ code: 'tunl0-down', message: 'tunl0 is down: IP-in-IP packets from the director are dropped', fix: `ip link set tunl0 up` });
   }
   const on = holder(addresses, links, vip);
