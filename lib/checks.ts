@@ -40,6 +40,7 @@ export interface RealServerCheckOptions extends CheckOptions {
 }
 
 const RT_TABLE_MAIN = 254;
+const IFF_NOARP = 0x80;
 const LOOPBACK = 'lo';
 
 function setup(options: CheckOptions, field: string): { netns: NetNamespace; vip: string; ipv6: boolean; mode: LvsMode } {
@@ -121,8 +122,9 @@ async function effective(netns: NetNamespace, name: string, devices: readonly st
 }
 
 async function checkArp(netns: NetNamespace, links: readonly NativeLink[], vipDevice: string): Promise<Finding[]> {
-  // ARP requests for the VIP arrive on the real server's LAN interfaces, not on lo or tunl0.
-  const lan = links.filter((l) => l.name !== LOOPBACK && l.name !== vipDevice && l.kind !== 'ipip').map((l) => l.name);
+  // ARP requests for the VIP arrive on the real server's LAN interfaces: not on lo, nor on devices
+  // without ARP (tunl0 and other tunnels).
+  const lan = links.filter((l) => l.name !== LOOPBACK && l.name !== vipDevice && (l.flags & IFF_NOARP) === 0).map((l) => l.name);
   const findings: Finding[] = [];
   const onlyOnVipDevice: string[] = [];
   for (const [name, wanted, what] of [
