@@ -44,7 +44,7 @@ const IFF_NOARP = 0x80;
 const LOOPBACK = 'lo';
 
 function setup(options: CheckOptions, field: string): { netns: NetNamespace; vip: string; ipv6: boolean; mode: LvsMode } {
-  if (typeof options !== 'object') throw new TypeError(`${field} must be an object`);
+  if (!isObject(options)) throw new TypeError(`${field} must be an object`);
   const vip = parseAddress(`${field}.vip`, options.vip);
   return { netns: new NetNamespace(options.netns), vip: vip.text, ipv6: vip.family === 'ipv6', mode: lvsMode(`${field}.mode`, options.mode) };
 }
@@ -169,4 +169,9 @@ async function checkNatRoute(netns: NetNamespace, ipv6: boolean, director: strin
     message: `the real server's default route is not via the director ${director} (${now}): under NAT its replies bypass the director, are never translated back, and the clients drop them`,
     fix: `ip route replace default via ${director}`,
   }];
+}
+
+/** For JavaScript callers and `as` casts: the declared type does not guarantee an object. */
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }

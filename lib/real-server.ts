@@ -50,7 +50,7 @@ interface Plan {
 }
 
 function plan(options: RealServerOptions, field = 'options'): Plan {
-  if (typeof options !== 'object') throw new TypeError(`${field} must be an object`);
+  if (!isObject(options)) throw new TypeError(`${field} must be an object`);
   const vip = parseAddress(`${field}.vip`, options.vip);
   const mode = lvsMode(`${field}.mode`, options.mode);
   if (mode === 'nat') {
@@ -166,4 +166,9 @@ export function describeChange(change: RealServerChange): string {
     case 'link-up':
       return `${change.device} up`;
   }
+}
+
+/** For JavaScript callers and `as` casts: the declared type does not guarantee an object. */
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }

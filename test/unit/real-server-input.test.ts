@@ -32,3 +32,10 @@ describe('checkDirector on this machine', () => {
     expect(codes).toContain('vip-missing'); // 192.0.2.0/24 is documentation space: never configured here
   });
 });
+
+describe('options that are not objects', () => {
+  it('are refused with a TypeError, not a crash', async () => {
+    await expect(prepareRealServer(null as unknown as Parameters<typeof prepareRealServer>[0])).rejects.toThrow(/options must be an object/);
+    await expect(checkDirector(undefined as unknown as Parameters<typeof checkDirector>[0])).rejects.toThrow(/checkDirector options must be an object/);
+  });
+});
