@@ -9,6 +9,7 @@
         "native/addon/errors.cc",
         "native/addon/inline_policy.cc",
         "native/addon/js_convert.cc",
+        "native/addon/netconfig.cc",
         "native/addon/packed_request.cc",
         "native/addon/reply_tables.cc",
         "native/addon/workers.cc",
@@ -21,7 +22,11 @@
         "native/socket/genl_family.cc",
         "native/socket/genl_socket.cc",
         "native/socket/netns.cc",
-        "native/socket/system_error.cc"
+        "native/socket/system_error.cc",
+        "native/rtnl/decode.cc",
+        "native/rtnl/encode.cc",
+        "native/rtnl/execute.cc",
+        "native/rtnl/sysctl.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -52,3 +52,7 @@ export type {
   FailureAction,
   DurationInput,
 } from './health/index.js';
+export { prepareRealServer, undoRealServer, describeChange, type RealServerOptions, type RealServerChange, type PreparedRealServer } from './real-server.js';
+export { checkDirector, checkRealServer, type Finding, type FindingCode, type CheckOptions, type RealServerCheckOptions } from './checks.js';
+export { NetConfigError } from './net-config.js';
+export type { LvsMode } from './lvs-mode.js';

@@ -211,6 +211,55 @@ export interface NativeRequestLayout {
   readonly timeouts: Readonly<Record<'tcp' | 'tcpFin' | 'udp', number>>;
 }
 
+/** A network-configuration request (native/rtnl), run in a namespace by netConfig(). */
+export type NativeNetRequest =
+  | { op: 'getLinks' | 'getAddresses' }
+  | { op: 'getRoutes'; family: number }
+  | { op: 'setLinkUp' | 'setLinkDown' | 'ensureIpip'; ifname: string }
+  | { op: 'addAddress' | 'delAddress'; ifname: string; address: string; prefixLength: number; label?: string }
+  | { op: 'readSysctl'; path: string }
+  | { op: 'writeSysctl'; path: string; value: string };
+
+export interface NativeLink {
+  index: number;
+  name: string;
+  /** IFF_* flags (IFF_UP is 1). */
+  flags: number;
+  /** IFLA_INFO_KIND ("ipip", "veth", ...), "" for none. */
+  kind: string;
+}
+
+export interface NativeAddress {
+  ifindex: number;
+  family: number;
+  address: string;
+  prefixLength: number;
+  scope: number;
+  label: string;
+}
+
+export interface NativeRoute {
+  family: number;
+  /** The destination, "0.0.0.0" or "::" with dstLength 0 for a default route. */
+  dst: string;
+  dstLength: number;
+  table: number;
+  /** RTN_* (1 unicast, 2 local, ...). */
+  type: number;
+  gateway?: string;
+  oif: number;
+}
+
+/** One request's outcome: error 0 with its data, or a positive errno and a message. */
+export interface NativeNetReply {
+  error: number;
+  message?: string;
+  links?: NativeLink[];
+  addresses?: NativeAddress[];
+  routes?: NativeRoute[];
+  value?: string;
+}
+
 export interface NativeBinding {
   /** The N-API version the addon was built against (NAPI_VERSION in binding.gyp / CMakeLists). */
   readonly napiVersion: number;
@@ -233,4 +282,11 @@ export interface NativeBinding {
    * Children spawned afterwards inherit it. Used by the test harness; needs CAP_SYS_ADMIN.
    */
   unshareNetwork(): void;
+  /**
+   * Runs rtnetlink and /proc/sys requests inside the namespace at `netnsPath`, in order, on a
+   * worker thread; one reply each. Rejects (with errno) only when the namespace cannot be entered.
+   */
+  netConfig(netnsPath: string, requests: readonly NativeNetRequest[], timeoutMs: number): Promise<NativeNetReply[]>;
+  /** The rtnetlink message netConfig would send for `request` (golden-bytes tests). */
+  encodeNetRequest(request: NativeNetRequest, ifindex: number, seq: number): Buffer;
 }

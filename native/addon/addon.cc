@@ -9,6 +9,7 @@
 #include "addon/constants.h"
 #include "addon/errors.h"
 #include "addon/js_convert.h"
+#include "addon/netconfig.h"
 #include "addon/packed_request.h"
 #include "addon/reply_tables.h"
 #include "addon/workers.h"
@@ -95,6 +96,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeRequest", Napi::Function::New(env, EncodeRequest, "encodeRequest"));
   exports.Set("decodeReply", Napi::Function::New(env, DecodeReply, "decodeReply"));
   exports.Set("unshareNetwork", Napi::Function::New(env, UnshareNetwork, "unshareNetwork"));
+  RegisterNetConfig(env, exports);
   return exports;
 }
 

@@ -51,6 +51,13 @@ bool Writer::PutGenlHeader(uint8_t cmd, uint8_t version) {
   return true;
 }
 
+bool Writer::PutFixedHeader(const void* header, size_t len) {
+  uint8_t* start = Reserve(len);
+  if (start == nullptr) return false;
+  std::memcpy(start, header, len);
+  return true;
+}
+
 bool Writer::EndMessage() {
   if (overflowed_ || message_start_ == SIZE_MAX) return false;
   auto* header = reinterpret_cast<nlmsghdr*>(buffer_.get() + message_start_);

@@ -21,6 +21,9 @@ class Writer {
   bool BeginMessage(uint16_t type, uint16_t flags, uint32_t seq, uint32_t port_id = 0);
   // struct genlmsghdr right after the netlink header.
   bool PutGenlHeader(uint8_t cmd, uint8_t version);
+  // A protocol's fixed header right after the netlink header (rtnetlink's ifinfomsg, ifaddrmsg,
+  // rtmsg), copied as given.
+  bool PutFixedHeader(const void* header, size_t len);
   bool EndMessage();
 
   // Attributes. Integers in host byte order (as netlink wants), except PutBe16/PutBe32, which take

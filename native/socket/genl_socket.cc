@@ -56,8 +56,14 @@ void EnableOptional(int fd, int option, const char* what) {
 }  // namespace
 
 std::unique_ptr<GenlSocket> GenlSocket::Open() {
-  FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC));
-  if (fd.get() < 0) throw SystemError(errno, "open a generic netlink socket");
+  return Open(NETLINK_GENERIC);
+}
+
+std::unique_ptr<GenlSocket> GenlSocket::Open(int protocol) {
+  FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
+  if (fd.get() < 0)
+    throw SystemError(errno, protocol == NETLINK_GENERIC ? "open a generic netlink socket"
+                                                         : "open a netlink socket");
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {

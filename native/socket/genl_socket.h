@@ -21,6 +21,9 @@ class GenlSocket {
 
   // Creates the socket in the calling thread's current network namespace. Throws SystemError.
   static std::unique_ptr<GenlSocket> Open();
+  // The same socket machinery for another netlink protocol (NETLINK_ROUTE for native/rtnl): the
+  // exchange in socket/exchange.h only frames and matches netlink messages.
+  static std::unique_ptr<GenlSocket> Open(int protocol);
   GenlSocket(const GenlSocket&) = delete;
   GenlSocket& operator=(const GenlSocket&) = delete;
   ~GenlSocket();

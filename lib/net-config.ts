@@ -1,0 +1,88 @@
+// Network configuration of a namespace through the addon (native/rtnl): links, addresses, routes
+// over rtnetlink and /proc/sys/net values, all read and written from inside the namespace. The
+// building block of the real-server preparation and of the director and real-server checks.
+import { constants as osConstants } from 'node:os';
+import { native } from './binding.js';
+import { errnoCode } from './errors.js';
+import type { NativeAddress, NativeLink, NativeNetReply, NativeNetRequest, NativeRoute } from './native.js';
+
+/** A refused network-configuration step: the errno and what was attempted, on what. */
+export class NetConfigError extends Error {
+  override name = 'NetConfigError';
+  readonly errno: number;
+  readonly code: string;
+  /** What was attempted, e.g. 'add address 192.168.8.200/32 to lo'. */
+  readonly op: string;
+  /** The namespace file it was attempted in. */
+  readonly netns: string;
+
+  constructor(errno: number, op: string, netns: string, detail?: string) {
+    const code = errnoCode(errno);
+    const why = code === 'EPERM' || code === 'EACCES' ? ': permission denied (needs root / CAP_NET_ADMIN)' : detail ? `: ${detail}` : '';
+    super(`${op} in network namespace ${netns} failed${why} [${code}]`);
+    this.errno = errno;
+    this.code = code;
+    this.op = op;
+    this.netns = netns;
+  }
+}
+
+export const DEFAULT_NETNS = '/proc/self/ns/net';
+const TIMEOUT_MS = 10_000;
+export const AF_INET = native.constants.AF_INET;
+export const AF_INET6 = native.constants.AF_INET6;
+export const IFF_UP = 1;
+
+/** One namespace's configuration, reached through the addon; every method is one exchange. */
+export class NetNamespace {
+  constructor(readonly path: string = DEFAULT_NETNS) {
+    if (typeof path !== 'string' || path === '') throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${JSON.stringify(path)}`);
+  }
+
+  /** Runs the requests in order; a refusal comes back as its reply, not as a rejection. */
+  async run(requests: readonly NativeNetRequest[]): Promise<NativeNetReply[]> {
+    try {
+      return await native.netConfig(this.path, requests, TIMEOUT_MS);
+    } catch (error) {
+      const errno = (error as { errno?: number }).errno;
+      throw errno === undefined ? error : new NetConfigError(errno, 'enter the namespace', this.path, (error as Error).message);
+    }
+  }
+
+  /** Runs one request and throws NetConfigError when it was refused. */
+  async must(request: NativeNetRequest, op: string): Promise<NativeNetReply> {
+    const [reply] = await this.run([request]);
+    if (reply === undefined) throw new Error(`netConfig gave no reply for ${op}`);
+    if (reply.error !== 0) throw new NetConfigError(reply.error, op, this.path, reply.message);
+    return reply;
+  }
+
+  async links(): Promise<NativeLink[]> {
+    return (await this.must({ op: 'getLinks' }, 'list links')).links ?? [];
+  }
+
+  async addresses(): Promise<NativeAddress[]> {
+    return (await this.must({ op: 'getAddresses' }, 'list addresses')).addresses ?? [];
+  }
+
+  async routes(family: number): Promise<NativeRoute[]> {
+    return (await this.must({ op: 'getRoutes', family }, 'list routes')).routes ?? [];
+  }
+
+  /** A /proc/sys value ('net/ipv4/ip_forward'), or undefined when the file does not exist here. */
+  async sysctl(path: string): Promise<string | undefined> {
+    const [reply] = await this.run([{ op: 'readSysctl', path }]);
+    if (reply?.error === osConstants.errno.ENOENT) return undefined;
+    if (reply === undefined || reply.error !== 0) throw new NetConfigError(reply?.error ?? 0, `read ${path}`, this.path, reply?.message);
+    return reply.value ?? '';
+  }
+
+  async setSysctl(path: string, value: string): Promise<void> {
+    await this.must({ op: 'writeSysctl', path, value }, `set ${path} to ${value}`);
+  }
+}
+
+/** The dotted sysctl name, as `sysctl -w` takes it: net/ipv4/conf/lo/arp_ignore -> net.ipv4.conf.lo.arp_ignore. */
+export function sysctlName(path: string): string {
+  return path.replaceAll('/', '.');
+}
