@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { release } from 'node:os';
 import { checkDirector, checkRealServer, describeChange, Ipvs, prepareRealServer, type Service, type Stats } from '../../lib/index.js';
-import { rates, stats, table } from './ipvsadm-layout.js';
+import { numericListing } from '../../lib/cli/format/services.js';
 import { build, clientRequests, CLIENT, httpServer, teardown } from './network.js';
 
 const VIP = '192.168.8.200';
@@ -74,17 +74,18 @@ async function main(): Promise<void> {
 
     const services = await settledStats(ipvs, (s) => s.conns >= BigInt(REQUESTS));
     step(5, 'The IPVS table (ipvsadm -Ln)');
-    say(table(await ipvs.getInfo(), services));
+    const info = await ipvs.getInfo();
+    say(numericListing(services, info).trimEnd());
 
     step(6, 'The stats (ipvsadm -Ln --stats --exact)');
-    say(stats(services));
+    say(numericListing(services, info, { stats: true, exact: true }).trimEnd());
     const outPkts = services[0]?.stats.outPkts ?? 0n;
     say(outPkts === 0n
       ? '   OutPkts is 0: the replies went from the real servers straight to the client; only requests crossed the director.'
       : `   OutPkts is ${outPkts}: replies crossed the director, which direct routing should avoid.`);
 
     step(7, 'The rates (ipvsadm -Ln --rate --exact), estimated by the kernel over the last seconds');
-    say(rates(services));
+    say(numericListing(services, info, { rate: true, exact: true }).trimEnd());
     say();
   } finally {
     ipvs?.close();

@@ -89,7 +89,12 @@ function get(url: string): Promise<string> {
   });
 }
 
-const resources = (): { fds: number; resources: string[] } => ({ fds: readdirSync('/proc/self/fd').length, resources: process.getActiveResourcesInfo().sort() });
+// An Immediate runs on the next turn of the loop and cannot leak; one that happens to be queued
+// when a snapshot is taken says nothing about the checker, so it is left out of the comparison.
+const resources = (): { fds: number; resources: string[] } => ({
+  fds: readdirSync('/proc/self/fd').length,
+  resources: process.getActiveResourcesInfo().filter((r) => r !== 'Immediate').sort(),
+});
 
 beforeAll(async () => {
   addLan();

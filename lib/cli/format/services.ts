@@ -2,7 +2,8 @@
 // --persistent-conn, --tun-info, --exact, --nosort), -L for one service, and -S (rules).
 import type { Destination, Info, Service } from '../../types.js';
 import type { ListFormat } from '../parse-args.js';
-import type { Namer } from './naming.js';
+import { ServiceNames } from '../names.js';
+import { Namer } from './naming.js';
 import { largeNumber, left, right, signed32 } from './numbers.js';
 import { compareDestinations, compareServices, glibcSort } from './sort.js';
 
@@ -159,4 +160,25 @@ export function serviceTable(services: readonly Service[], info: Info, format: T
   const ordered = format.noSort ? services : glibcSort(services, compareServices);
   const head = format.rule ? '' : versionLine(info);
   return head + title(format) + ordered.map((s) => serviceEntry(s, format, namer)).join('');
+}
+
+/**
+ * `ipvsadm -Ln` and its numeric variants (`--stats`, `--rate`, ... with `-n`) for a table already
+ * read: no name lookups. For tools and examples that print the table as operators know it.
+ */
+export function numericListing(services: readonly Service[], info: Info, options: Partial<ListFormat> = {}): string {
+  const format: TableFormat = {
+    numeric: true,
+    stats: false,
+    rate: false,
+    thresholds: false,
+    persistentConn: false,
+    noSort: false,
+    exact: false,
+    tunInfo: false,
+    ...options,
+    rule: false,
+    extended: false,
+  };
+  return serviceTable(services, info, format, new Namer(true, new Map(), ServiceNames.fromText('')));
 }
