@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run as drainCli } from '../../lib/cli/commands/drain.js';
 import { main } from '../../lib/cli/main.js';
 import { Ipvs, drain } from '../../lib/index.js';
-import { addLan } from '../support/net.js';
+import { addLan, addNatRealServers } from '../support/net.js';
 import { sh } from '../support/sh.js';
 
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
@@ -37,14 +37,7 @@ async function openConnection(port: number = vip.port): Promise<Socket> {
 
 beforeAll(async () => {
   addLan();
-  sh('ip', 'netns', 'add', rsNetns);
-  sh('ip', 'link', 'add', 'veth-d', 'type', 'veth', 'peer', 'name', 'veth-r', 'netns', rsNetns);
-  sh('ip', 'address', 'add', '10.8.0.1/24', 'dev', 'veth-d');
-  sh('ip', 'link', 'set', 'veth-d', 'up');
-  for (const args of [['link', 'set', 'lo', 'up'], ['address', 'add', `${rip.address}/24`, 'dev', 'veth-r'], ['link', 'set', 'veth-r', 'up'], ['route', 'add', 'default', 'via', '10.8.0.1']]) {
-    sh('ip', '-n', rsNetns, ...args);
-  }
-  sh('sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  addNatRealServers(rsNetns, [rip.address]);
   server = await startRealServer();
   ipvs = await Ipvs.open();
 });

@@ -6,11 +6,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthChecker, Ipvs, validateHealthConfig, type CheckReport, type HealthLogRecord } from '../../lib/index.js';
 import { addLan } from '../support/ipvs-test.js';
+import { addNatRealServers } from '../support/net.js';
+import { httpGet } from '../support/http.js';
 import { sh } from '../support/sh.js';
 
 const rsNetns = `ipvs-health-rs-${process.pid}`;
@@ -73,21 +74,6 @@ async function until(what: string, done: () => boolean | Promise<boolean>, secon
   }
 }
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve(body);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 // An Immediate runs on the next turn of the loop and cannot leak; one that happens to be queued
 // when a snapshot is taken says nothing about the checker, so it is left out of the comparison.
@@ -98,15 +84,7 @@ const resources = (): { fds: number; resources: string[] } => ({
 
 beforeAll(async () => {
   addLan();
-  sh('ip', 'netns', 'add', rsNetns);
-  sh('ip', 'link', 'add', 'veth-d', 'type', 'veth', 'peer', 'name', 'veth-r', 'netns', rsNetns);
-  sh('ip', 'address', 'add', '10.8.0.1/24', 'dev', 'veth-d');
-  sh('ip', 'link', 'set', 'veth-d', 'up');
-  sh('ip', '-n', rsNetns, 'link', 'set', 'lo', 'up');
-  for (const address of [...REAL, SORRY]) sh('ip', '-n', rsNetns, 'address', 'add', `${address}/24`, 'dev', 'veth-r');
-  sh('ip', '-n', rsNetns, 'link', 'set', 'veth-r', 'up');
-  sh('ip', '-n', rsNetns, 'route', 'add', 'default', 'via', '10.8.0.1');
-  sh('sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  addNatRealServers(rsNetns, [...REAL, SORRY]);
   for (const address of REAL) await startServer(address);
   await startServer(SORRY, 'sorry');
 
@@ -155,13 +133,13 @@ describe('health checks against the kernel', () => {
     await killServer('10.8.0.3');
     await until('sorry server in', async () => (await weight(SORRY)) === 1);
     await until('real servers inhibited', async () => { const w = await weights(); return REAL.every((a) => w[a] === 0); });
-    expect(await get(`http://${VIP}/`)).toBe('sorry\n');
+    expect(await httpGet(`http://${VIP}/`)).toBe('sorry\n');
     expect(logs.some((r) => r.event === 'quorum-lost')).toBe(true);
 
     await startServer('10.8.0.3');
     await until('sorry server out', async () => (await weight(SORRY)) === undefined);
     expect(await weights()).toMatchObject({ '10.8.0.2': 0, '10.8.0.3': 1, '10.8.0.4': 1 });
-    expect(await get(`http://${VIP}/`)).toMatch(/^10\.8\.0\.[34]\n$/);
+    expect(await httpGet(`http://${VIP}/`)).toMatch(/^10\.8\.0\.[34]\n$/);
     await startServer('10.8.0.2');
     await until('all back', async () => { const w = await weights(); return REAL.every((a) => w[a] === 1); });
   });

@@ -5,10 +5,10 @@
 // masquerading with port mapping (VIP port 80 to RIP port 8080).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ipvs, type Stats } from '../../lib/index.js';
-import { addLan } from '../support/net.js';
+import { addLan, addNatRealServers } from '../support/net.js';
+import { httpGet } from '../support/http.js';
 import { sh } from '../support/sh.js';
 
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
@@ -18,21 +18,6 @@ const REPLY = 'hello from the real server\n';
 let ipvs: Ipvs;
 let server: ChildProcess | undefined;
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve(body);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** An HTTP server in the real server's namespace; resolves once it listens. */
 async function startRealServer(): Promise<ChildProcess> {
@@ -66,14 +51,7 @@ async function serviceStats(): Promise<Stats> {
 
 beforeAll(async () => {
   addLan();
-  sh('ip', 'netns', 'add', rsNetns);
-  sh('ip', 'link', 'add', 'veth-d', 'type', 'veth', 'peer', 'name', 'veth-r', 'netns', rsNetns);
-  sh('ip', 'address', 'add', '10.8.0.1/24', 'dev', 'veth-d');
-  sh('ip', 'link', 'set', 'veth-d', 'up');
-  for (const args of [['link', 'set', 'lo', 'up'], ['address', 'add', `${rip.address}/24`, 'dev', 'veth-r'], ['link', 'set', 'veth-r', 'up'], ['route', 'add', 'default', 'via', '10.8.0.1']]) {
-    sh('ip', '-n', rsNetns, ...args);
-  }
-  sh('sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  addNatRealServers(rsNetns, [rip.address]);
   server = await startRealServer();
   ipvs = await Ipvs.open();
   await ipvs.addService({ ...vip, scheduler: 'rr' });
@@ -90,7 +68,7 @@ describe('traffic through a NAT service', () => {
   const REQUESTS = 8;
 
   it('reaches the real server through the VIP with port mapping', async () => {
-    for (let i = 0; i < REQUESTS; i++) expect(await get('http://192.168.8.200/')).toBe(REPLY);
+    for (let i = 0; i < REQUESTS; i++) expect(await httpGet('http://192.168.8.200/')).toBe(REPLY);
   });
 
   it('counts the connections, packets and bytes as bigint, in both directions', async () => {
@@ -117,7 +95,7 @@ describe('traffic through a NAT service', () => {
     // The kernel's estimator runs about every 2 s: keep traffic flowing while polling.
     const flow = { on: true };
     const traffic = (async () => {
-      while (flow.on) await get('http://192.168.8.200/');
+      while (flow.on) await httpGet('http://192.168.8.200/');
     })();
     try {
       const stats = await poll(serviceStats, (s) => s.cps > 0n && s.inPps > 0n && s.inBps > 0n, 'rates');

@@ -4,7 +4,7 @@
 // pair. Names carry the test process's pid, so files running side by side never collide.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { httpGet } from './http.js';
 import { sh } from './sh.js';
 
 export interface Port {
@@ -83,20 +83,8 @@ export function netnsPath(ns: string): string {
  * One HTTP GET from the test's namespace (the client): the body, i.e. the real server's name.
  * `localAddress` picks the client address; `timeoutMs` bounds a request expected to go unanswered.
  */
-export function get(url: string, localAddress?: string, timeoutMs = 10_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, timeout: timeoutMs, ...(localAddress ? { localAddress } : {}) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve(body.trim());
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-    req.end();
-  });
+export async function get(url: string, localAddress?: string, timeoutMs = 10_000): Promise<string> {
+  return (await httpGet(url, localAddress, timeoutMs)).trim();
 }
 
 /** `count` requests one after another; the names that answered, in order. */
