@@ -1,6 +1,6 @@
 // The health checker's data model: the config as a user writes it (…Input, loose, with defaults
 // and durations as text) and as validateHealthConfig() returns it (normalised, every default filled in).
-import type { ForwardMethod, ForwardMethodInput, ServiceSpec, TunnelSpec } from '../types.js';
+import type { DestinationSpec, ForwardMethod, ServiceSpec, TunnelSpec } from '../types.js';
 
 /** What a check connects to: by default the destination's own address and port. */
 export interface CheckTarget {
@@ -67,15 +67,8 @@ export type CheckInput = TcpCheckInput | HttpCheckInput | CommandCheckInput | Cu
 
 export type FailureAction = 'inhibit' | 'remove';
 
-export interface DestinationInput {
-  address: string;
-  port?: number;
-  forward?: ForwardMethodInput;
-  /** The weight of a healthy server. Default 1. */
-  weight?: number;
-  upperThreshold?: number;
-  lowerThreshold?: number;
-  tunnel?: TunnelSpec;
+/** A real server as the API takes it (its weight is the healthy weight), and its check. */
+export interface DestinationInput extends DestinationSpec {
   /** Default: the service's check; none at all means always healthy. */
   check?: CheckInput | null;
   /** Default: the service's. */
