@@ -1,5 +1,6 @@
 #include "addon/js_convert.h"
 
+#include "addon/array_to_js.h"
 #include "addon/reply_tables.h"
 
 #include <arpa/inet.h>
@@ -31,14 +32,6 @@ Napi::Object DaemonToJs(Napi::Env env, const ipvs::Daemon& daemon) {
   js.Set("mcastPort", daemon.mcast_port);
   js.Set("mcastTtl", daemon.mcast_ttl);
   return js;
-}
-
-template <typename T, typename Convert>
-Napi::Array ArrayToJs(Napi::Env env, const std::vector<T>& items, Convert convert) {
-  Napi::Array array = Napi::Array::New(env, items.size());
-  for (size_t i = 0; i < items.size(); ++i)
-    array.Set(static_cast<uint32_t>(i), convert(env, items[i]));
-  return array;
 }
 
 }  // namespace

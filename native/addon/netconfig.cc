@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "addon/array_to_js.h"
 #include "addon/workers.h"
 #include "rtnl/encode.h"
 #include "rtnl/execute.h"
@@ -94,49 +95,46 @@ Napi::String AddressToJs(Napi::Env env, const rtnl::IpAddress& address) {
   return Napi::String::New(env, text);
 }
 
+Napi::Object LinkToJs(Napi::Env env, const rtnl::Link& link) {
+  Napi::Object item = Napi::Object::New(env);
+  item.Set("index", link.index);
+  item.Set("name", link.name);
+  item.Set("flags", link.flags);
+  item.Set("kind", link.kind);
+  return item;
+}
+
+Napi::Object AddressEntryToJs(Napi::Env env, const rtnl::AddressEntry& entry) {
+  Napi::Object item = Napi::Object::New(env);
+  item.Set("ifindex", entry.ifindex);
+  item.Set("family", entry.address.family);
+  item.Set("address", AddressToJs(env, entry.address));
+  item.Set("prefixLength", entry.prefix_len);
+  item.Set("scope", entry.scope);
+  item.Set("label", entry.label);
+  return item;
+}
+
+Napi::Object RouteToJs(Napi::Env env, const rtnl::Route& route) {
+  Napi::Object item = Napi::Object::New(env);
+  item.Set("family", route.family);
+  item.Set("dst", AddressToJs(env, route.dst));
+  item.Set("dstLength", route.dst_len);
+  item.Set("table", route.table);
+  item.Set("type", route.type);
+  if (route.has_gateway) item.Set("gateway", AddressToJs(env, route.gateway));
+  item.Set("oif", route.oif);
+  return item;
+}
+
 Napi::Value ReplyToJs(Napi::Env env, const rtnl::Reply& reply) {
   Napi::Object object = Napi::Object::New(env);
   object.Set("error", reply.error);
   if (!reply.message.empty()) object.Set("message", reply.message);
   if (reply.error != 0) return object;
-  Napi::Array links = Napi::Array::New(env, reply.links.size());
-  for (size_t i = 0; i < reply.links.size(); ++i) {
-    const rtnl::Link& link = reply.links[i];
-    Napi::Object item = Napi::Object::New(env);
-    item.Set("index", link.index);
-    item.Set("name", link.name);
-    item.Set("flags", link.flags);
-    item.Set("kind", link.kind);
-    links.Set(static_cast<uint32_t>(i), item);
-  }
-  object.Set("links", links);
-  Napi::Array addresses = Napi::Array::New(env, reply.addresses.size());
-  for (size_t i = 0; i < reply.addresses.size(); ++i) {
-    const rtnl::AddressEntry& entry = reply.addresses[i];
-    Napi::Object item = Napi::Object::New(env);
-    item.Set("ifindex", entry.ifindex);
-    item.Set("family", entry.address.family);
-    item.Set("address", AddressToJs(env, entry.address));
-    item.Set("prefixLength", entry.prefix_len);
-    item.Set("scope", entry.scope);
-    item.Set("label", entry.label);
-    addresses.Set(static_cast<uint32_t>(i), item);
-  }
-  object.Set("addresses", addresses);
-  Napi::Array routes = Napi::Array::New(env, reply.routes.size());
-  for (size_t i = 0; i < reply.routes.size(); ++i) {
-    const rtnl::Route& route = reply.routes[i];
-    Napi::Object item = Napi::Object::New(env);
-    item.Set("family", route.family);
-    item.Set("dst", AddressToJs(env, route.dst));
-    item.Set("dstLength", route.dst_len);
-    item.Set("table", route.table);
-    item.Set("type", route.type);
-    if (route.has_gateway) item.Set("gateway", AddressToJs(env, route.gateway));
-    item.Set("oif", route.oif);
-    routes.Set(static_cast<uint32_t>(i), item);
-  }
-  object.Set("routes", routes);
+  object.Set("links", ArrayToJs(env, reply.links, LinkToJs));
+  object.Set("addresses", ArrayToJs(env, reply.addresses, AddressEntryToJs));
+  object.Set("routes", ArrayToJs(env, reply.routes, RouteToJs));
   object.Set("value", reply.value);
   return object;
 }
