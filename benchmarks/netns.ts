@@ -3,7 +3,7 @@
 // floor, inherit it), then a dummy interface gets an address covering every real server.
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { native } from '../lib/binding.js';
+import { native } from '../lib/kernel/binding.js';
 import { INTERFACE_ADDRESS } from './workload.js';
 
 export function enterFreshNetworkNamespace(): void {

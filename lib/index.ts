@@ -1,14 +1,14 @@
 // ipvs-native: program the Linux kernel's IPVS (LVS) over generic netlink.
-export { Ipvs } from './ipvs.js';
-export { Batch, type BatchResult } from './batch.js';
-export { IpvsError, errnoCode } from './errors.js';
-export { parseConnections } from './connections.js';
-export type * from './types.js';
-export type { TransportCounters } from './native.js';
+export { Ipvs } from './core/handle.js';
+export { Batch, type BatchResult } from './core/batch.js';
+export { IpvsError, errnoCode } from './core/errors.js';
+export { parseConnections } from './kernel/connections.js';
+export type * from './model/types.js';
+export type { TransportCounters } from './kernel/native.js';
 export { apply, type ApplyOptions, type ApplyResult } from './apply/apply.js';
-export type { DesiredService, DesiredState } from './apply/schema.js';
-export type { Step as ApplyStep } from './apply/plan.js';
-export { drain, type DrainOptions, type DrainResult } from './drain.js';
+export type { DesiredService, DesiredState } from './state/schema.js';
+export type { Step as ApplyStep } from './state/plan.js';
+export { drain, type DrainOptions, type DrainResult } from './apply/drain.js';
 // Health checks: names carry "Health" where a plain one could clash with other parts of the API.
 export {
   HealthChecker,
@@ -52,7 +52,7 @@ export type {
   FailureAction,
   DurationInput,
 } from './health/index.js';
-export { prepareRealServer, undoRealServer, describeChange, type RealServerOptions, type RealServerChange, type PreparedRealServer } from './real-server.js';
-export { checkDirector, checkRealServer, type Finding, type FindingCode, type CheckOptions, type RealServerCheckOptions } from './checks.js';
-export { NetConfigError } from './net-config.js';
-export type { LvsMode } from './lvs-mode.js';
+export { prepareRealServer, undoRealServer, describeChange, type RealServerOptions, type RealServerChange, type PreparedRealServer } from './host/real-server.js';
+export { checkDirector, checkRealServer, type Finding, type FindingCode, type CheckOptions, type RealServerCheckOptions } from './host/checks.js';
+export { NetConfigError } from './host/net-config.js';
+export type { LvsMode } from './host/lvs-mode.js';

@@ -5,10 +5,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { encodeRequest } from '../../lib/codec.js';
-import * as operations from '../../lib/operations.js';
+import { encodeRequest } from '../../lib/kernel/codec.js';
+import * as operations from '../../lib/core/operation.js';
 import { destAddress, destSpec, floorText, PORT, serviceKey, SCHEDULER, type Op } from '../workload.js';
-import type { NativeRequest } from '../../lib/native.js';
+import type { NativeRequest } from '../../lib/kernel/native.js';
 
 export const BENCH_DIR = resolve(import.meta.dirname, '..');
 export const BUILD_DIR = join(BENCH_DIR, 'build');

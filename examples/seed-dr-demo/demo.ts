@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { release } from 'node:os';
 import { checkDirector, checkRealServer, describeChange, Ipvs, prepareRealServer, type Service, type Stats } from '../../lib/index.js';
-import { numericListing } from '../../lib/cli/format/services.js';
+import { numericListing } from '../../lib/ipvsadm/format/services.js';
 import { build, clientRequests, CLIENT, httpServer, teardown } from './network.js';
 
 const VIP = '192.168.8.200';

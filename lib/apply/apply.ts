@@ -1,12 +1,12 @@
 // apply(): one dump of the kernel's table, the minimal plan to the desired state, executed in
 // batches. Bad input throws before anything is sent; a kernel refusal of one step is reported
 // with the step and does not stop the others (the kernel has no transactions).
-import type { Batch } from '../batch.js';
-import type { IpvsError } from '../errors.js';
-import type { Ipvs } from '../ipvs.js';
-import { currentState } from './current.js';
-import { plan, type Step } from './plan.js';
-import { normalise, type DesiredState } from './schema.js';
+import type { Batch } from '../core/batch.js';
+import type { IpvsError } from '../core/errors.js';
+import type { Ipvs } from '../core/handle.js';
+import { currentState } from '../state/current.js';
+import { plan, type Step } from '../state/plan.js';
+import { normalise, type DesiredState } from '../state/schema.js';
 
 export interface ApplyOptions {
   /** Delete services (and destinations of desired services) that are not desired. Default false. */

@@ -1,8 +1,8 @@
 // Reading a desired state from a file: JSON, YAML, or an ipvsadm rules file (what -S writes).
 import { parse as parseYaml } from 'yaml';
-import { parseRules } from '../cli/restore.js';
-import { keyOf } from './plan.js';
-import type { DesiredService, DesiredState } from './schema.js';
+import { parseRules } from '../ipvsadm/rules.js';
+import { keyOf } from '../state/plan.js';
+import type { DesiredService, DesiredState } from '../state/schema.js';
 
 export type StateFormat = 'json' | 'yaml' | 'rules';
 

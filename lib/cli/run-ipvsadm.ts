@@ -1,13 +1,13 @@
 // Runs one parsed ipvsadm command against the kernel and prints what ipvsadm prints.
-import { Ipvs } from '../ipvs.js';
-import type { Service } from '../types.js';
-import { connectionLines, daemonLines, timeoutLine } from './format/misc.js';
-import { Namer } from './format/naming.js';
-import { serviceEntry, serviceTable, title, type TableFormat } from './format/services.js';
+import { Ipvs } from '../core/handle.js';
+import type { Service } from '../model/types.js';
+import { connectionLines, daemonLines, timeoutLine } from '../ipvsadm/format/misc.js';
+import { Namer } from '../ipvsadm/format/naming.js';
+import { serviceEntry, serviceTable, title, type TableFormat } from '../ipvsadm/format/services.js';
 import { toJson, type Output } from './io.js';
-import { describeFailure } from './messages.js';
-import { ServiceNames, reverseNames } from './names.js';
-import type { Command, ListFormat } from './parse-args.js';
+import { describeFailure } from '../ipvsadm/messages.js';
+import { ServiceNames, reverseNames } from '../ipvsadm/names.js';
+import type { Command, ListFormat } from '../ipvsadm/parse-args.js';
 import { restore } from './restore.js';
 
 export interface RunOptions {

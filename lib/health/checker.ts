@@ -13,7 +13,7 @@ import { initialQuorum, nextQuorum } from './quorum.js';
 import { reconcile, readServices, type IpvsTable } from './reconcile.js';
 import { sleep } from './sleep.js';
 import type { CheckSpec, DestinationConfig, HealthConfig, ServiceConfig } from './types.js';
-import type { ServiceSpec } from '../types.js';
+import type { ServiceSpec } from '../model/types.js';
 
 export interface HealthCheckerOptions {
   /** Receives one structured record per event (see jsonLinesLogger). */

@@ -1,8 +1,8 @@
 // Validates a health-check config (parsed YAML or JSON, or an object built in code) and fills in
 // every default. Each error names the path of the bad value inside the config; nothing is
 // partially accepted.
-import type { ServiceSpec } from '../types.js';
-import { describeService, destinationSpec, forwardMethod, serviceSpec } from '../validate.js';
+import type { ServiceSpec } from '../model/types.js';
+import { describeService, destinationSpec, forwardMethod, serviceSpec } from '../core/validate.js';
 import { checkSpec, type CheckContext } from './config-check.js';
 import { HealthConfigError, show, type ConfigPath } from './config-error.js';
 import { canonicalAddress, durationAt, integerAt, record } from './config-fields.js';

@@ -2,9 +2,9 @@
 // service back (whoever changed it: us, ipvsadm, another tool), works out the smallest set of
 // operations, and sends them as one batch. The same path serves health changes, the periodic
 // drift repair and reloads, so the kernel always converges on what the config and the checks say.
-import { IpvsError } from '../errors.js';
-import type { Batch, BatchResult } from '../batch.js';
-import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../types.js';
+import { IpvsError } from '../core/errors.js';
+import type { Batch, BatchResult } from '../core/batch.js';
+import type { Destination, DestinationSpec, Service, ServiceKey, ServiceSpec } from '../model/types.js';
 import { canonicalAddress } from './config-fields.js';
 import type { DesiredService } from './desired.js';
 import type { DestinationState } from './types.js';

@@ -1,6 +1,6 @@
 // The health checker's data model: the config as a user writes it (…Input, loose, with defaults
 // and durations as text) and as validateHealthConfig() returns it (normalised, every default filled in).
-import type { DestinationSpec, ForwardMethod, ServiceSpec, TunnelSpec } from '../types.js';
+import type { DestinationSpec, ForwardMethod, ServiceSpec, TunnelSpec } from '../model/types.js';
 
 /** What a check connects to: by default the destination's own address and port. */
 export interface CheckTarget {

@@ -60,7 +60,7 @@ beforeAll(async () => {
   // A service that is not in the config: the checker must leave it alone throughout.
   sh('ipvsadm', '-A', '-t', '192.168.8.201:80', '-s', 'wlc');
   writeFileSync(configFile, config(2, true, false));
-  serve = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/commands/serve-main.ts', configFile, '--flush-on-stop'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  serve = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/bin.ts', 'serve', configFile, '--flush-on-stop'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
   await until('started', () => hasLog('started'));
 });

@@ -3,11 +3,11 @@
 // kernel keeps for these tests (scheduler; address, port, forwarding, weight, thresholds) and
 // refuses what a kernel refuses here (EEXIST, ESRCH, ENOENT), per operation as batch() does.
 import { constants as osConstants } from 'node:os';
-import type { Batch, BatchResult } from '../../lib/batch.js';
-import { IpvsError } from '../../lib/errors.js';
+import type { Batch, BatchResult } from '../../lib/core/batch.js';
+import { IpvsError } from '../../lib/core/errors.js';
 import type { Destination, DestinationKey, DestinationSpec, Service, ServiceKey, ServiceSpec, Stats } from '../../lib/index.js';
 import type { IpvsTable } from '../../lib/health/index.js';
-import { forwardMethod } from '../../lib/validate.js';
+import { forwardMethod } from '../../lib/core/validate.js';
 
 const zero: Stats = { conns: 0n, inPkts: 0n, outPkts: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
 const { EEXIST, ESRCH, ENOENT } = osConstants.errno;

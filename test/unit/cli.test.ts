@@ -1,16 +1,16 @@
 // The ipvsadm command-line parser and output formatters, without a kernel.
 import { describe, expect, it } from 'vitest';
 import { detectFormat, stateFromRules } from '../../lib/apply/load.js';
-import { plan } from '../../lib/apply/plan.js';
-import { normalise } from '../../lib/apply/schema.js';
-import { Namer } from '../../lib/cli/format/naming.js';
-import { largeNumber } from '../../lib/cli/format/numbers.js';
-import { serviceTable } from '../../lib/cli/format/services.js';
-import { compareServices, glibcSort } from '../../lib/cli/format/sort.js';
+import { plan } from '../../lib/state/plan.js';
+import { normalise } from '../../lib/state/schema.js';
+import { Namer } from '../../lib/ipvsadm/format/naming.js';
+import { largeNumber } from '../../lib/ipvsadm/format/numbers.js';
+import { serviceTable } from '../../lib/ipvsadm/format/services.js';
+import { compareServices, glibcSort } from '../../lib/ipvsadm/format/sort.js';
 import { extractGlobalOptions } from '../../lib/cli/main.js';
-import { ServiceNames } from '../../lib/cli/names.js';
-import { CliExit, parseArgs, type Parsed } from '../../lib/cli/parse-args.js';
-import { parseRules, RulesError } from '../../lib/cli/restore.js';
+import { ServiceNames } from '../../lib/ipvsadm/names.js';
+import { CliExit, parseArgs, type Parsed } from '../../lib/ipvsadm/parse-args.js';
+import { parseRules, RulesError } from '../../lib/ipvsadm/rules.js';
 import type { Service, Stats } from '../../lib/index.js';
 
 const services = ServiceNames.fromText('http 80/tcp www\nhttp 80/udp\ndomain 53/udp\n');

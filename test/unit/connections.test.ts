@@ -1,6 +1,6 @@
 // /proc/net/ip_vs_conn as ip_vs_conn_seq_show() prints it.
 import { describe, expect, it } from 'vitest';
-import { parseConnections } from '../../lib/connections.js';
+import { parseConnections } from '../../lib/kernel/connections.js';
 
 const header = 'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n';
 

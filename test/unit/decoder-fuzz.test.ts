@@ -3,10 +3,10 @@
 // encoder writes the same nests the kernel sends back in dumps), then truncated, mutated and
 // replaced by noise from a seeded generator so that any failure reproduces.
 import { describe, expect, it } from 'vitest';
-import { decodeReplyRows, encodeRequest } from '../../lib/codec.js';
-import { constants } from '../../lib/constants.js';
-import type { NativeRequest } from '../../lib/native.js';
-import * as ops from '../../lib/operations.js';
+import { decodeReplyRows, encodeRequest } from '../../lib/kernel/codec.js';
+import { constants } from '../../lib/kernel/constants.js';
+import type { NativeRequest } from '../../lib/kernel/native.js';
+import * as ops from '../../lib/core/operation.js';
 import { parseGenl, serializeGenl, u32Attr } from '../support/netlink.js';
 
 const FAMILY_ID = 32;

@@ -1,7 +1,7 @@
 // Kernel refusals read as sentences and keep their errno and code.
 import { constants as os } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { IpvsError, errnoCode } from '../../lib/errors.js';
+import { IpvsError, errnoCode } from '../../lib/core/errors.js';
 
 describe('IpvsError', () => {
   it('keeps errno, code, op and target', () => {

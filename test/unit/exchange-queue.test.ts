@@ -2,9 +2,9 @@
 // overlap, order is kept, and close() settles what has not been sent. The client here is a
 // recording stand-in for the addon's (the kernel side is covered by the kernel suite).
 import { describe, expect, it } from 'vitest';
-import { ExchangeQueue } from '../../lib/exchange-queue.js';
-import { native } from '../../lib/binding.js';
-import type { NativeClient, NativeReply, NativeRequest } from '../../lib/native.js';
+import { ExchangeQueue } from '../../lib/kernel/exchange-queue.js';
+import { native } from '../../lib/kernel/binding.js';
+import type { NativeClient, NativeReply, NativeRequest } from '../../lib/kernel/native.js';
 
 const { size: RECORD, command: COMMAND } = native.requestLayout;
 

@@ -4,10 +4,10 @@
 // the kernel reads are compared and the difference is spelled out below.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeRequest } from '../../lib/codec.js';
-import { constants } from '../../lib/constants.js';
-import type { NativeRequest } from '../../lib/native.js';
-import * as ops from '../../lib/operations.js';
+import { encodeRequest } from '../../lib/kernel/codec.js';
+import { constants } from '../../lib/kernel/constants.js';
+import type { NativeRequest } from '../../lib/kernel/native.js';
+import * as ops from '../../lib/core/operation.js';
 import { attrTree, parseGenl, type GenlMessage, type NlAttr } from '../support/netlink.js';
 
 interface Fixture {

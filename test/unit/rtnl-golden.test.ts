@@ -5,8 +5,8 @@
 // messages are identical; link messages differ where spelled out below.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/binding.js';
-import type { NativeNetRequest } from '../../lib/native.js';
+import { native } from '../../lib/kernel/binding.js';
+import type { NativeNetRequest } from '../../lib/kernel/native.js';
 
 interface Capture {
   argv: string[];

@@ -1,8 +1,8 @@
 // Validation: every field checked before anything is sent, with errors that name the field and
 // the value, and inputs normalised to one canonical form.
 import { describe, expect, it } from 'vitest';
-import { constants } from '../../lib/constants.js';
-import { destinationSpec, serviceKey, serviceSpec, daemonSpec, timeouts, forwardMethod } from '../../lib/validate.js';
+import { constants } from '../../lib/kernel/constants.js';
+import { destinationSpec, serviceKey, serviceSpec, daemonSpec, timeouts, forwardMethod } from '../../lib/core/validate.js';
 
 const tcp80 = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
 

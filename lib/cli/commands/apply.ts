@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { apply } from '../../apply/apply.js';
 import { parseState } from '../../apply/load.js';
-import { describeStep } from '../../apply/plan.js';
-import type { DesiredState } from '../../apply/schema.js';
-import { IpvsError } from '../../errors.js';
+import { describeStep } from '../../state/plan.js';
+import type { DesiredState } from '../../state/schema.js';
+import { IpvsError } from '../../core/errors.js';
 import { processOutput } from '../io.js';
 import { netnsPath } from '../main.js';
 import { openIpvs } from '../run-ipvsadm.js';
-import { RulesError } from '../restore.js';
+import { RulesError } from '../../ipvsadm/rules.js';
 
 const USAGE = 'usage: ipvs apply FILE|- [--prune] [--dry-run] [--netns NAME|PATH]\n';
 

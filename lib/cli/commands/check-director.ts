@@ -1,5 +1,5 @@
 // ipvs check-director --vip VIP --mode nat|dr|tun [--netns NAME|PATH]
-import { checkDirector } from '../../checks.js';
+import { checkDirector } from '../../host/checks.js';
 import { printFindings } from './findings-output.js';
 import { guarded, parseRealServerArgs } from './real-server-args.js';
 

@@ -1,6 +1,6 @@
 // ipvs check-real-server --vip VIP --mode nat|dr|tun [--director DIP] [--netns NAME|PATH]
 // (--director, the director's address on the real servers' network, is required for nat.)
-import { checkRealServer } from '../../checks.js';
+import { checkRealServer } from '../../host/checks.js';
 import { printFindings } from './findings-output.js';
 import { guarded, parseRealServerArgs } from './real-server-args.js';
 

@@ -2,13 +2,13 @@
 // [--netns NAME|PATH]`: weight 0, wait for the real server's connections to end, then delete it.
 // Exit codes: 0 drained and deleted; 1 timed out (deleted unless --keep); 2 bad command line;
 // 3 kernel refusal (no such service or destination, ...).
-import { drain } from '../../drain.js';
-import { IpvsError } from '../../errors.js';
-import type { ServiceKey } from '../../types.js';
+import { drain } from '../../apply/drain.js';
+import { IpvsError } from '../../core/errors.js';
+import type { ServiceKey } from '../../model/types.js';
 import { processOutput } from '../io.js';
 import { netnsPath } from '../main.js';
-import { ServiceNames, hostToIpv4 } from '../names.js';
-import { parseService } from '../parse-args.js';
+import { ServiceNames, hostToIpv4 } from '../../ipvsadm/names.js';
+import { parseService } from '../../ipvsadm/parse-args.js';
 import { openIpvs } from '../run-ipvsadm.js';
 
 const USAGE = 'usage: ipvs drain -t|-u|--sctp-service VIP:PORT | -f MARK [-6]  -r RIP[:PORT] [--timeout SECONDS] [--keep] [--netns NAME|PATH]\n';

@@ -1,6 +1,6 @@
 // How check-director and check-real-server print findings, and their exit status: 0 when there
 // are none, 1 when there are (so that scripts can gate on it).
-import type { Finding } from '../../checks.js';
+import type { Finding } from '../../host/checks.js';
 
 export function printFindings(what: string, findings: readonly Finding[]): number {
   if (findings.length === 0) {

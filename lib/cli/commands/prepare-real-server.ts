@@ -1,6 +1,6 @@
 // ipvs prepare-real-server --vip VIP --mode dr|tun [--netns NAME|PATH] [--undo]
 // Prepares (or, with --undo, unprepares) a real server for LVS-DR or LVS-TUN; prints each change.
-import { describeChange, prepareRealServer, undoRealServer } from '../../real-server.js';
+import { describeChange, prepareRealServer, undoRealServer } from '../../host/real-server.js';
 import { guarded, parseRealServerArgs } from './real-server-args.js';
 
 const USAGE = 'usage: ipvs prepare-real-server --vip VIP --mode dr|tun [--netns NAME|PATH] [--undo]';

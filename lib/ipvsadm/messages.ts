@@ -1,7 +1,7 @@
 // The sentences ipvsadm prints for kernel refusals: libipvs's ipvs_strerror table (per command,
 // then generic), falling back to the C library's strerror text.
 import { constants as osConstants } from 'node:os';
-import { IpvsError } from '../errors.js';
+import { IpvsError } from '../core/errors.js';
 import type { Command } from './parse-args.js';
 
 const E = osConstants.errno;

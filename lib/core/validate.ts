@@ -3,8 +3,8 @@
 // and the value, e.g. "service.port must be an integer 0-65535, got 70000".
 import { isIP } from 'node:net';
 import { inspect } from 'node:util';
-import { constants } from './constants.js';
-import type { NativeDaemon, NativeDest, NativeService, NativeTimeouts } from './native.js';
+import { constants } from '../kernel/constants.js';
+import type { NativeDaemon, NativeDest, NativeService, NativeTimeouts } from '../kernel/native.js';
 import type {
   AddressFamily,
   DaemonSpec,
@@ -16,7 +16,7 @@ import type {
   ServiceKey,
   ServiceSpec,
   Timeouts,
-} from './types.js';
+} from '../model/types.js';
 
 function show(value: unknown): string {
   return inspect(value, { depth: 1, breakLength: Infinity });

@@ -1,6 +1,6 @@
 // The connection table. The kernel has no netlink command for it: /proc/net/ip_vs_conn is the
 // interface (read from the handle's namespace), formatted by ip_vs_conn_seq_show().
-import type { Connection, Endpoint } from './types.js';
+import type { Connection, Endpoint } from '../model/types.js';
 
 /** IPv4 as 8 hex digits (C0A808C8), or IPv6 as the kernel's %pI6 (2001:0db8:...:0001). */
 function addressFromProc(text: string): string {

@@ -11,7 +11,7 @@
 //
 // An IPv6 VIP needs only the address (/128 on lo): IPv6 neighbour discovery answers only for
 // addresses on the interface a solicitation arrives on. IPv6 TUN (ip6tnl) is not covered.
-import { address as parseAddress } from './validate.js';
+import { address as parseAddress } from '../core/validate.js';
 import { lvsMode } from './lvs-mode.js';
 import { IFF_UP, NetConfigError, NetNamespace } from './net-config.js';
 import { constants as osConstants } from 'node:os';

@@ -1,6 +1,6 @@
 // The kernel's table in the same normal form as the desired state (one dump).
-import type { Ipvs } from '../ipvs.js';
-import type { Destination, DestinationSpec, Service, ServiceSpec } from '../types.js';
+import type { Ipvs } from '../core/handle.js';
+import type { Destination, DestinationSpec, Service, ServiceSpec } from '../model/types.js';
 import { normalise, type NormalService } from './schema.js';
 
 export function specOfService(s: Service): ServiceSpec {

@@ -1,10 +1,10 @@
 // Checks of an LVS director and its real servers, read from inside their namespaces: the
 // misconfigurations that make LVS fail silently, each reported with its fix. An empty list means
 // nothing was found.
-import { address as parseAddress } from './validate.js';
+import { address as parseAddress } from '../core/validate.js';
 import { lvsMode, type LvsMode } from './lvs-mode.js';
 import { AF_INET, AF_INET6, IFF_UP, NetNamespace, sysctlName } from './net-config.js';
-import type { NativeAddress, NativeLink } from './native.js';
+import type { NativeAddress, NativeLink } from '../kernel/native.js';
 
 export type FindingCode =
   | 'ipvs-missing'

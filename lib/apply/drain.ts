@@ -1,11 +1,11 @@
 // drain(): take a real server out gracefully. Weight 0 stops new connections; existing ones run
 // to their end; once the destination has no active and no inactive connections (or the timeout
 // passes) it is deleted.
-import type { Ipvs } from './ipvs.js';
-import type { Destination, DestinationKey, ServiceKey } from './types.js';
-import { destinationIdentity } from './apply/schema.js';
-import { specOfDestination } from './apply/current.js';
-import { serviceKey, destinationKey } from './validate.js';
+import type { Ipvs } from '../core/handle.js';
+import type { Destination, DestinationKey, ServiceKey } from '../model/types.js';
+import { destinationIdentity } from '../state/schema.js';
+import { specOfDestination } from '../state/current.js';
+import { serviceKey, destinationKey } from '../core/validate.js';
 
 export interface DrainOptions {
   /** Seconds to wait for the connections to end. Default 300. */

@@ -2,7 +2,7 @@
 // (wlc, -g, -w 1, DR/TUN real-server port = virtual port), the same refusals in the same order
 // with the same messages and exit codes. The result is a typed command for the library.
 import { isIP } from 'node:net';
-import type { DaemonSpec, DaemonState, DestinationSpec, Protocol, SchedulerFlag, ServiceKey, ServiceSpec, TunnelChecksum, TunnelType } from '../types.js';
+import type { DaemonSpec, DaemonState, DestinationSpec, Protocol, SchedulerFlag, ServiceKey, ServiceSpec, TunnelChecksum, TunnelType } from '../model/types.js';
 import { allDigits, inetAton, numberInRange, wholeDecimal } from './c-numbers.js';
 import { ServiceNames, hostToIpv4 } from './names.js';
 import { scan, type OptionDef } from './popt.js';

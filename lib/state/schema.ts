@@ -12,10 +12,10 @@
 //
 // Validation goes through the library's validators, so every error names its path
 // ("services[0].destinations[1].weight must be an integer 0-2147483647, got -1").
-import { constants } from '../constants.js';
-import type { NativeDest, NativeService } from '../native.js';
-import type { DestinationSpec, ServiceSpec } from '../types.js';
-import { destinationSpec, serviceSpec } from '../validate.js';
+import { constants } from '../kernel/constants.js';
+import type { NativeDest, NativeService } from '../kernel/native.js';
+import type { DestinationSpec, ServiceSpec } from '../model/types.js';
+import { destinationSpec, serviceSpec } from '../core/validate.js';
 
 export type DesiredService = ServiceSpec & { destinations?: DestinationSpec[] };
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { lookupService } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import type { Protocol } from '../types.js';
+import type { Protocol } from '../model/types.js';
 
 interface ServiceEntry {
   name: string;

@@ -1,5 +1,5 @@
 // The small listings: --timeout, --daemon, and -c (the connection table).
-import type { Connection, Daemon, Protocol, Timeouts } from '../../types.js';
+import type { Connection, Daemon, Protocol, Timeouts } from '../../model/types.js';
 import type { Namer } from './naming.js';
 import { left } from './numbers.js';
 

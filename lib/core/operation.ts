@@ -3,9 +3,9 @@
 // building those sentences eagerly cost more per operation than the kernel's own work.
 // Shared by the Ipvs methods and by batch().
 import type { Attempt } from './errors.js';
-import { constants } from './constants.js';
-import type { NativeRequest } from './native.js';
-import type { DaemonSpec, DaemonState, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from './types.js';
+import { constants } from '../kernel/constants.js';
+import type { NativeRequest } from '../kernel/native.js';
+import type { DaemonSpec, DaemonState, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from '../model/types.js';
 import {
   daemonSpec,
   daemonState,

@@ -1,6 +1,6 @@
 // The service table as ipvsadm prints it: -L (plain, --stats, --rate, --thresholds,
 // --persistent-conn, --tun-info, --exact, --nosort), -L for one service, and -S (rules).
-import type { Destination, Info, Service } from '../../types.js';
+import type { Destination, Info, Service } from '../../model/types.js';
 import type { ListFormat } from '../parse-args.js';
 import { ServiceNames } from '../names.js';
 import { Namer } from './naming.js';

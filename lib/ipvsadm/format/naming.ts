@@ -1,6 +1,6 @@
 // ipvsadm's addrport_to_anyname: "addr:port" ("[v6]:port"), with names unless -n. Its buffer is
 // 60 bytes, so a longer result is cut at 59 characters.
-import type { AddressFamily, Protocol } from '../../types.js';
+import type { AddressFamily, Protocol } from '../../model/types.js';
 import type { ServiceNames } from '../names.js';
 
 export class Namer {

@@ -1,8 +1,8 @@
 // The minimal change from the current table to the desired one: edits where the kernel can edit
 // in place (a service's scheduler, persistence, flags; a destination's method, weight,
 // thresholds, tunnel), adds for what is missing, and deletes only with prune.
-import type { NativeDest, NativeService } from '../native.js';
-import type { AddressServiceKey, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec } from '../types.js';
+import type { NativeDest, NativeService } from '../kernel/native.js';
+import type { AddressServiceKey, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec } from '../model/types.js';
 import type { NormalService } from './schema.js';
 
 export type Step =

@@ -4,16 +4,16 @@
 import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
 import { Batch, type BatchResult } from './batch.js';
-import { parseConnections } from './connections.js';
-import { constants } from './constants.js';
+import { parseConnections } from '../kernel/connections.js';
+import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
-import { ExchangeQueue } from './exchange-queue.js';
-import { daemonFromKernel, destinationFromKernel, serviceFromKernel } from './from-kernel.js';
-import { destRows, serviceRows } from './reply-tables.js';
-import { native } from './binding.js';
-import type { NativeClient, NativeError, NativeReply, NativeRequest, TransportCounters } from './native.js';
-import * as ops from './operations.js';
-import { attemptOf, targetOf, type Operation } from './operations.js';
+import { ExchangeQueue } from '../kernel/exchange-queue.js';
+import { daemonFromKernel, destinationFromKernel, serviceFromKernel } from '../kernel/from-kernel.js';
+import { destRows, serviceRows } from '../kernel/reply-tables.js';
+import { native } from '../kernel/binding.js';
+import type { NativeClient, NativeError, NativeReply, NativeRequest, TransportCounters } from '../kernel/native.js';
+import * as ops from './operation.js';
+import { attemptOf, targetOf, type Operation } from './operation.js';
 import type {
   Connection,
   Daemon,
@@ -29,11 +29,11 @@ import type {
   ServiceKey,
   ServiceSpec,
   Timeouts,
-} from './types.js';
+} from '../model/types.js';
 import { describeService, serviceKey } from './validate.js';
-import { apply as applyState, type ApplyOptions, type ApplyResult } from './apply/apply.js';
-import type { DesiredState } from './apply/schema.js';
-import { drain as drainDestination, type DrainOptions, type DrainResult } from './drain.js';
+import { apply as applyState, type ApplyOptions, type ApplyResult } from '../apply/apply.js';
+import type { DesiredState } from '../state/schema.js';
+import { drain as drainDestination, type DrainOptions, type DrainResult } from '../apply/drain.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const commands = constants.commands;

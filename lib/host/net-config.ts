@@ -2,9 +2,9 @@
 // over rtnetlink and /proc/sys/net values, all read and written from inside the namespace. The
 // building block of the real-server preparation and of the director and real-server checks.
 import { constants as osConstants } from 'node:os';
-import { native } from './binding.js';
-import { errnoCode } from './errors.js';
-import type { NativeAddress, NativeLink, NativeNetReply, NativeNetRequest, NativeRoute } from './native.js';
+import { native } from '../kernel/binding.js';
+import { errnoCode } from '../core/errors.js';
+import type { NativeAddress, NativeLink, NativeNetReply, NativeNetRequest, NativeRoute } from '../kernel/native.js';
 
 /** A refused network-configuration step: the errno and what was attempted, on what. */
 export class NetConfigError extends Error {

@@ -1,6 +1,6 @@
 // The three LVS forwarding methods by their usual names, for the real-server preparation and the
 // checks. Input accepts every name the Ipvs API accepts for a destination's `forward`.
-import { forwardMethod } from './validate.js';
+import { forwardMethod } from '../core/validate.js';
 
 export type LvsMode = 'nat' | 'dr' | 'tun';
 

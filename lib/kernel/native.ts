@@ -1,7 +1,7 @@
 // The addon's surface, exactly as native/addon registers it: types only, so that nothing crosses
 // the boundary untyped. Compiled, this file is the addon's .d.ts. Field names match
 // native/addon/js_convert.cc; numbers are the kernel's constants (see NativeConstants).
-import type { Stats } from './types.js';
+import type { Stats } from '../model/types.js';
 
 /** A virtual service as the addon reads and writes it. Ports are host order. */
 export interface NativeService {

@@ -12,7 +12,7 @@ import type {
   ServiceFlag,
   TunnelChecksum,
   TunnelType,
-} from './types.js';
+} from '../model/types.js';
 
 export function familyName(family: number): AddressFamily {
   return family === constants.AF_INET6 ? 'ipv6' : 'ipv4';

@@ -4,9 +4,9 @@
 // the ones after it, and there is no rollback. Every result says whether its operation was
 // applied; a failure is an IpvsError that names the operation's index and what it was.
 import type { IpvsError } from './errors.js';
-import * as ops from './operations.js';
-import type { Operation } from './operations.js';
-import type { DaemonSpec, DaemonState, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from './types.js';
+import * as ops from './operation.js';
+import type { Operation } from './operation.js';
+import type { DaemonSpec, DaemonState, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from '../model/types.js';
 
 export type BatchResult =
   | { ok: true; op: string; target: string }

@@ -3,7 +3,7 @@
 // difference as a signed int. For addresses more than 2^31 apart that difference wraps (10.0.0.1
 // sorts after 192.168.0.1), and the order is then not even transitive: reproducing the listing
 // byte for byte needs the same comparator and the same algorithm on the same kernel order.
-import type { Destination, Service } from '../../types.js';
+import type { Destination, Service } from '../../model/types.js';
 
 /** The 32-bit words of an address in network order: one for IPv4, four for IPv6. */
 export function addressWords(address: string): number[] {
