@@ -5,19 +5,51 @@ const x = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)}
 
 export function judge(results: Omit<Results, 'goals'>): Goal[] {
   const goals: Goal[] = [];
-  const atLeast = (goal: string, scenario: Scenario, contender: string, baseline: string, min: number) => {
+  const atLeast = (
+    goal: string,
+    scenario: Scenario,
+    contender: string,
+    baseline: string,
+    min: number,
+  ) => {
     const r = ratio(results as Results, scenario, contender, baseline);
-    goals.push({ goal: `${goal} >= ${min}x ${baseline}`, value: x(r), met: r !== undefined && r >= min });
+    goals.push({
+      goal: `${goal} >= ${min}x ${baseline}`,
+      value: x(r),
+      met: r !== undefined && r >= min,
+    });
   };
   for (const scenario of ['churn', 'create', 'delete'] as const) {
-    atLeast(`${scenario}: ${CONTENDERS.batched}`, scenario, CONTENDERS.batched, CONTENDERS.floor, 0.8);
-    atLeast(`${scenario}: ${CONTENDERS.coalesced}`, scenario, CONTENDERS.coalesced, CONTENDERS.floor, 0.8);
-    atLeast(`${scenario}: ${CONTENDERS.awaited}`, scenario, CONTENDERS.awaited, CONTENDERS.floorSingle, 0.5);
+    atLeast(
+      `${scenario}: ${CONTENDERS.batched}`,
+      scenario,
+      CONTENDERS.batched,
+      CONTENDERS.floor,
+      0.8,
+    );
+    atLeast(
+      `${scenario}: ${CONTENDERS.coalesced}`,
+      scenario,
+      CONTENDERS.coalesced,
+      CONTENDERS.floor,
+      0.8,
+    );
+    atLeast(
+      `${scenario}: ${CONTENDERS.awaited}`,
+      scenario,
+      CONTENDERS.awaited,
+      CONTENDERS.floorSingle,
+      0.5,
+    );
   }
   atLeast(`list: ${CONTENDERS.list}`, 'list', CONTENDERS.list, CONTENDERS.ipvsadmList, 10);
   if (results.environment.where === 'lab') {
     for (const loop of results.eventLoop) {
-      goals.push({ goal: `event loop p99 during create/delete, ${loop.contender} < 20 ms`, value: `${loop.p99Ms.toFixed(1)} ms`, met: loop.p99Ms < 20 });
+      goals.push({
+        goal: `event loop p99 during create/delete, ${loop.contender} < 20 ms`,
+        value: `${loop.p99Ms.toFixed(1)} ms`,
+        met: loop.p99Ms < 20,
+      });
     }
   }
   const rss = results.rss;

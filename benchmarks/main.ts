@@ -46,7 +46,9 @@ async function stage<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export async function runBench(options: BenchOptions): Promise<void> {
   enterFreshNetworkNamespace();
   const env = environment();
-  progress(`${env.where}${env.where === 'lab' ? ` (${env.accel})` : ''}, kernel ${env.kernel}, ${options.services} services x ${options.dests} destinations`);
+  progress(
+    `${env.where}${env.where === 'lab' ? ` (${env.accel})` : ''}, kernel ${env.kernel}, ${options.services} services x ${options.dests} destinations`,
+  );
   checkFloorEncoding([...createOps(3, 2), ...churnOps(3, 2, 0), ...deleteOps(3)]);
   const ctx = new Context(await Ipvs.open({ timeoutMs: 120_000 }), options);
   try {
@@ -56,7 +58,13 @@ export async function runBench(options: BenchOptions): Promise<void> {
     await stage('list', () => list(ctx));
     const rss = await stage('memory', () => memory(ctx));
     const { services, dests, rounds, reps, perOpSample, rssOps, floorBatch, smoke } = options;
-    const partial = { environment: env, options: { services, dests, rounds, reps, perOpSample, rssOps, floorBatch, smoke }, measurements: ctx.measurements, eventLoop, rss };
+    const partial = {
+      environment: env,
+      options: { services, dests, rounds, reps, perOpSample, rssOps, floorBatch, smoke },
+      measurements: ctx.measurements,
+      eventLoop,
+      rss,
+    };
     const results: Results = { ...partial, goals: judge(partial) };
     const written = writeResults(results, options.outDir);
     process.stdout.write(`${table(results)}\n\n`);

@@ -9,8 +9,17 @@ import { INTERFACE_ADDRESS } from './workload.js';
 export function enterFreshNetworkNamespace(): void {
   const before = readlinkSync('/proc/self/ns/net');
   native.unshareNetwork();
-  if (readlinkSync('/proc/self/ns/net') === before) throw new Error('bench: still in the original network namespace');
+  if (readlinkSync('/proc/self/ns/net') === before)
+    throw new Error('bench: still in the original network namespace');
   // One `ip` process for the four commands: process starts are dear under TCG.
-  const commands = ['link set lo up', 'link add bench0 type dummy', `address add ${INTERFACE_ADDRESS} dev bench0`, 'link set bench0 up'];
-  execFileSync('ip', ['-batch', '-'], { input: `${commands.join('\n')}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  const commands = [
+    'link set lo up',
+    'link add bench0 type dummy',
+    `address add ${INTERFACE_ADDRESS} dev bench0`,
+    'link set bench0 up',
+  ];
+  execFileSync('ip', ['-batch', '-'], {
+    input: `${commands.join('\n')}\n`,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
 }

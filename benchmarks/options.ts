@@ -38,8 +38,28 @@ const NUMERIC: Record<string, keyof BenchOptions> = {
 export function parseOptions(argv: readonly string[], benchDir: string): BenchOptions {
   const smoke = argv.includes('--smoke');
   const options: BenchOptions = smoke
-    ? { services: 50, dests: 2, rounds: 1, reps: 1, perOpSample: 20, rssOps: 1000, floorBatch: 1000, smoke, outDir: join(benchDir, 'build', 'smoke') }
-    : { services: 5000, dests: 2, rounds: 1, reps: 3, perOpSample: 200, rssOps: 1_000_000, floorBatch: 1000, smoke, outDir: join(benchDir, 'results') };
+    ? {
+        services: 50,
+        dests: 2,
+        rounds: 1,
+        reps: 1,
+        perOpSample: 20,
+        rssOps: 1000,
+        floorBatch: 1000,
+        smoke,
+        outDir: join(benchDir, 'build', 'smoke'),
+      }
+    : {
+        services: 5000,
+        dests: 2,
+        rounds: 1,
+        reps: 3,
+        perOpSample: 200,
+        rssOps: 1_000_000,
+        floorBatch: 1000,
+        smoke,
+        outDir: join(benchDir, 'results'),
+      };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--smoke') continue;
@@ -57,6 +77,7 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
     Object.assign(options, { [key]: n });
     i++;
   }
-  if (options.services > 4_000_000) throw new RangeError('--services: at most 4,000,000 (the 10.0.0.0/10 block)');
+  if (options.services > 4_000_000)
+    throw new RangeError('--services: at most 4,000,000 (the 10.0.0.0/10 block)');
   return options;
 }

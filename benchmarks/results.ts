@@ -74,7 +74,16 @@ export interface Goal {
 
 export interface Results {
   environment: Environment;
-  options: { services: number; dests: number; rounds: number; reps: number; perOpSample: number; rssOps: number; floorBatch: number; smoke: boolean };
+  options: {
+    services: number;
+    dests: number;
+    rounds: number;
+    reps: number;
+    perOpSample: number;
+    rssOps: number;
+    floorBatch: number;
+    smoke: boolean;
+  };
   measurements: Measurement[];
   eventLoop: LoopHealth[];
   rss?: RssCheck;
@@ -104,12 +113,21 @@ export function summarize(m: Measurement): Summary {
   };
 }
 
-export function find(results: Results, scenario: Scenario, contender: string): Measurement | undefined {
+export function find(
+  results: Results,
+  scenario: Scenario,
+  contender: string,
+): Measurement | undefined {
   return results.measurements.find((m) => m.scenario === scenario && m.contender === contender);
 }
 
 /** Median ops/s of `contender` over that of `baseline` in the same scenario. */
-export function ratio(results: Results, scenario: Scenario, contender: string, baseline: string): number | undefined {
+export function ratio(
+  results: Results,
+  scenario: Scenario,
+  contender: string,
+  baseline: string,
+): number | undefined {
   const a = find(results, scenario, contender);
   const b = find(results, scenario, baseline);
   if (!a || !b) return undefined;

@@ -26,7 +26,8 @@ const options = parseOptions(argv, BENCH_DIR);
 // Built here, before any lab boots: the guest sees the same folder and finds it up to date.
 buildFloor();
 
-const mode = process.env.IPVS_BENCH_MODE ?? (process.env.IPVS_LAB === '1' || nativeIpvs() ? 'native' : 'lab');
+const mode =
+  process.env.IPVS_BENCH_MODE ?? (process.env.IPVS_LAB === '1' || nativeIpvs() ? 'native' : 'lab');
 if (mode === 'native') {
   const { runBench } = await import('./main.js');
   await runBench(options);
@@ -43,7 +44,9 @@ if (mode === 'native') {
       cwd: REPO_ROOT,
       timeoutSeconds: Number(process.env.IPVS_LAB_TIMEOUT ?? 3600),
     });
-    say(`lab guest: kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s, exit ${result.status}`);
+    say(
+      `lab guest: kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s, exit ${result.status}`,
+    );
     process.exit(result.status);
   } catch (error) {
     say(`the lab could not run: ${error instanceof LabError ? error.message : String(error)}`);

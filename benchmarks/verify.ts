@@ -21,7 +21,11 @@ export function kernelTable(): TableShape {
 
 export function expectTable(expected: TableShape, what: string): void {
   const actual = kernelTable();
-  if (actual.services !== expected.services || actual.dests !== expected.dests || actual.weightSum !== expected.weightSum) {
+  if (
+    actual.services !== expected.services ||
+    actual.dests !== expected.dests ||
+    actual.weightSum !== expected.weightSum
+  ) {
     throw new Error(
       `${what}: the kernel holds ${actual.services} services, ${actual.dests} destinations, weights summing to ${actual.weightSum}; ` +
         `expected ${expected.services}, ${expected.dests}, ${expected.weightSum}`,

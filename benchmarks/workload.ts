@@ -4,7 +4,8 @@
 // so that each phase can be checked against what the kernel really holds.
 import type { AddressServiceKey, DestinationSpec } from '../lib/index.js';
 
-export type OpKind = 'addService' | 'deleteService' | 'addDestination' | 'editDestination' | 'deleteDestination';
+export type OpKind =
+  'addService' | 'deleteService' | 'addDestination' | 'editDestination' | 'deleteDestination';
 
 /** One write: service number, destination slot (for destination ops) and weight. */
 export interface Op {
@@ -43,14 +44,20 @@ export function createOps(services: number, dests: number): Op[] {
   const ops: Op[] = [];
   for (let s = 0; s < services; s++) {
     ops.push({ kind: 'addService', service: s, slot: 0, weight: 0 });
-    for (let d = 0; d < dests; d++) ops.push({ kind: 'addDestination', service: s, slot: d, weight: 1 });
+    for (let d = 0; d < dests; d++)
+      ops.push({ kind: 'addDestination', service: s, slot: d, weight: 1 });
   }
   return ops;
 }
 
 /** Scenario (a), second half: deleting a service deletes its destinations. */
 export function deleteOps(services: number): Op[] {
-  return Array.from({ length: services }, (_, s): Op => ({ kind: 'deleteService', service: s, slot: 0, weight: 0 }));
+  return Array.from({ length: services }, (_, s): Op => ({
+    kind: 'deleteService',
+    service: s,
+    slot: 0,
+    weight: 0,
+  }));
 }
 
 /**
@@ -61,7 +68,12 @@ export function deleteOps(services: number): Op[] {
 export function churnOps(services: number, dests: number, round: number): Op[] {
   const ops: Op[] = [];
   for (let s = 0; s < services; s++) {
-    ops.push({ kind: 'editDestination', service: s, slot: round + dests - 1, weight: 2 + (round % 5) });
+    ops.push({
+      kind: 'editDestination',
+      service: s,
+      slot: round + dests - 1,
+      weight: 2 + (round % 5),
+    });
     ops.push({ kind: 'addDestination', service: s, slot: round + dests, weight: 1 });
     ops.push({ kind: 'deleteDestination', service: s, slot: round, weight: 0 });
   }

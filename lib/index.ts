@@ -52,7 +52,21 @@ export type {
   FailureAction,
   DurationInput,
 } from './health/index.js';
-export { prepareRealServer, undoRealServer, describeChange, type RealServerOptions, type RealServerChange, type PreparedRealServer } from './host/real-server.js';
-export { checkDirector, checkRealServer, type Finding, type FindingCode, type CheckOptions, type RealServerCheckOptions } from './host/checks.js';
+export {
+  prepareRealServer,
+  undoRealServer,
+  describeChange,
+  type RealServerOptions,
+  type RealServerChange,
+  type PreparedRealServer,
+} from './host/real-server.js';
+export {
+  checkDirector,
+  checkRealServer,
+  type Finding,
+  type FindingCode,
+  type CheckOptions,
+  type RealServerCheckOptions,
+} from './host/checks.js';
 export { NetConfigError } from './host/net-config.js';
 export type { LvsMode } from './host/lvs-mode.js';

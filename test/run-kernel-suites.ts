@@ -27,11 +27,16 @@ function say(message: string): void {
 const mode = process.env.IPVS_TEST_MODE ?? (nativeIpvs() ? 'native' : 'lab');
 if (mode === 'native') {
   if (!nativeIpvs()) {
-    say('IPVS_TEST_MODE=native, but this process is not root or this kernel has no IPVS (no /proc/net/ip_vs)');
+    say(
+      'IPVS_TEST_MODE=native, but this process is not root or this kernel has no IPVS (no /proc/net/ip_vs)',
+    );
     process.exit(1);
   }
   say('running natively on this kernel (root, IPVS present)');
-  const result = spawnSync(process.execPath, [vitest, ...vitestArgs], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [vitest, ...vitestArgs], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 }
 if (mode !== 'lab') {
@@ -42,10 +47,14 @@ if (mode !== 'lab') {
 say('this kernel has no IPVS or this process is not root: running inside the lab');
 try {
   const result = await runInLab([process.execPath, vitest, ...vitestArgs], { cwd: REPO_ROOT });
-  say(`lab guest: kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s, exit ${result.status}`);
+  say(
+    `lab guest: kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s, exit ${result.status}`,
+  );
   process.exit(result.status);
 } catch (error) {
   say(`the lab could not run: ${error instanceof LabError ? error.message : String(error)}`);
-  say('the kernel suites need either root on a kernel with IPVS, or the lab (Debian packages, QEMU)');
+  say(
+    'the kernel suites need either root on a kernel with IPVS, or the lab (Debian packages, QEMU)',
+  );
   process.exit(1);
 }

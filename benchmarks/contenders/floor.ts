@@ -7,7 +7,15 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeRequest } from '../../lib/kernel/codec.js';
 import * as operations from '../../lib/core/operation.js';
-import { destAddress, destSpec, floorText, PORT, serviceKey, SCHEDULER, type Op } from '../workload.js';
+import {
+  destAddress,
+  destSpec,
+  floorText,
+  PORT,
+  serviceKey,
+  SCHEDULER,
+  type Op,
+} from '../workload.js';
 import type { NativeRequest } from '../../lib/kernel/native.js';
 
 export const BENCH_DIR = resolve(import.meta.dirname, '..');
@@ -19,7 +27,11 @@ const BINARY = join(BUILD_DIR, 'floor');
 export function buildFloor(): string {
   mkdirSync(BUILD_DIR, { recursive: true });
   if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
-    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c11', '-D_GNU_SOURCE', '-o', BINARY, SOURCE], { stdio: 'inherit' });
+    execFileSync(
+      'cc',
+      ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c11', '-D_GNU_SOURCE', '-o', BINARY, SOURCE],
+      { stdio: 'inherit' },
+    );
   }
   return BINARY;
 }
@@ -37,7 +49,8 @@ function libraryRequest(op: Op): NativeRequest {
     case 'editDestination':
       return operations.editDestination(key, destSpec(op)).request;
     case 'deleteDestination':
-      return operations.deleteDestination(key, { address: destAddress(op.slot), port: PORT }).request;
+      return operations.deleteDestination(key, { address: destAddress(op.slot), port: PORT })
+        .request;
   }
 }
 
@@ -47,11 +60,16 @@ export function checkFloorEncoding(ops: readonly Op[]): void {
   const file = join(BUILD_DIR, 'encoding-check.ops');
   writeFileSync(file, floorText(ops));
   const result = spawnSync(buildFloor(), ['-d', String(familyId), file], { maxBuffer: 1 << 26 });
-  if (result.status !== 0) throw new Error(`floor -d: exit ${String(result.status)}: ${result.stderr.toString()}`);
-  const library = Buffer.concat(ops.map((op, i) => encodeRequest(libraryRequest(op), familyId, i + 1)));
+  if (result.status !== 0)
+    throw new Error(`floor -d: exit ${String(result.status)}: ${result.stderr.toString()}`);
+  const library = Buffer.concat(
+    ops.map((op, i) => encodeRequest(libraryRequest(op), familyId, i + 1)),
+  );
   if (!library.equals(result.stdout)) {
     const at = library.findIndex((byte, i) => byte !== result.stdout[i]);
-    throw new Error(`floor.c does not encode the library's messages: first difference at byte ${at} (library ${library.length} bytes, floor ${result.stdout.length})`);
+    throw new Error(
+      `floor.c does not encode the library's messages: first difference at byte ${at} (library ${library.length} bytes, floor ${result.stdout.length})`,
+    );
   }
 }
 
@@ -66,9 +84,11 @@ export function runFloor(ops: readonly Op[], perSendmsg: number): FloorRun {
   const file = join(BUILD_DIR, 'run.ops');
   writeFileSync(file, floorText(ops));
   const result = spawnSync(buildFloor(), ['-n', String(perSendmsg), file], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`floor: exit ${String(result.status)}: ${result.stderr.trim()}`);
+  if (result.status !== 0)
+    throw new Error(`floor: exit ${String(result.status)}: ${result.stderr.trim()}`);
   const [, messages, sendmsgs, seconds] = result.stdout.trim().split(' ');
-  if (Number(messages) !== ops.length) throw new Error(`floor: sent ${String(messages)} of ${ops.length} messages`);
+  if (Number(messages) !== ops.length)
+    throw new Error(`floor: sent ${String(messages)} of ${ops.length} messages`);
   return { seconds: Number(seconds), messages: Number(messages), sendmsgCalls: Number(sendmsgs) };
 }
 
@@ -81,7 +101,8 @@ export interface ListFloorRun {
 /** The listing floor: every service dumped, then each one's destinations, one dump at a time. */
 export function runListFloor(): ListFloorRun {
   const result = spawnSync(buildFloor(), ['-l'], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`floor -l: exit ${String(result.status)}: ${result.stderr.trim()}`);
+  if (result.status !== 0)
+    throw new Error(`floor -l: exit ${String(result.status)}: ${result.stderr.trim()}`);
   const [, services, dests, seconds] = result.stdout.trim().split(' ');
   return { seconds: Number(seconds), services: Number(services), dests: Number(dests) };
 }

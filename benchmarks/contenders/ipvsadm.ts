@@ -5,9 +5,17 @@ import { performance } from 'node:perf_hooks';
 import { ipvsadmArgs, restoreText, type Op } from '../workload.js';
 
 function ipvsadm(args: readonly string[], input?: string): string {
-  const result = spawnSync('ipvsadm', args, { input, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  const result = spawnSync('ipvsadm', args, {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (result.error) throw result.error;
-  if (result.status !== 0) throw new Error(`ipvsadm ${args.join(' ')}: exit ${String(result.status)}: ${result.stderr.trim()}`);
+  if (result.status !== 0)
+    throw new Error(
+      `ipvsadm ${args.join(' ')}: exit ${String(result.status)}: ${result.stderr.trim()}`,
+    );
   return result.stdout;
 }
 

@@ -61,8 +61,12 @@ async function apply(ipvs: Ipvs, ops: readonly Op[], mode: NativeMode): Promise<
     });
     const failed = results.filter((r): r is Extract<BatchResult, { ok: false }> => !r.ok);
     const first = failed[0];
-    if (first) throw new Error(`batch: ${failed.length} of ${ops.length} operations failed, first: ${first.error.message}`);
-    if (results.length !== ops.length) throw new Error(`batch: ${results.length} results for ${ops.length} operations`);
+    if (first)
+      throw new Error(
+        `batch: ${failed.length} of ${ops.length} operations failed, first: ${first.error.message}`,
+      );
+    if (results.length !== ops.length)
+      throw new Error(`batch: ${results.length} results for ${ops.length} operations`);
   } else if (mode === 'coalesced') {
     await Promise.all(ops.map((op) => call(ipvs, op)));
   } else {
@@ -71,11 +75,19 @@ async function apply(ipvs: Ipvs, ops: readonly Op[], mode: NativeMode): Promise<
 }
 
 /** Applies `ops` and times it, with the socket traffic it took. Validation and encoding included. */
-export async function runNative(ipvs: Ipvs, ops: readonly Op[], mode: NativeMode): Promise<NativeRun> {
+export async function runNative(
+  ipvs: Ipvs,
+  ops: readonly Op[],
+  mode: NativeMode,
+): Promise<NativeRun> {
   const before = ipvs.transportCounters();
   const { seconds } = await timed(() => apply(ipvs, ops, mode));
   const after = ipvs.transportCounters();
-  return { seconds, sendmsgCalls: after.sendmsgCalls - before.sendmsgCalls, messages: after.messagesSent - before.messagesSent };
+  return {
+    seconds,
+    sendmsgCalls: after.sendmsgCalls - before.sendmsgCalls,
+    messages: after.messagesSent - before.messagesSent,
+  };
 }
 
 /** Untimed set-up: the same operations, batched. */

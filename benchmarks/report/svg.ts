@@ -51,8 +51,12 @@ export function svg(results: Results): string {
     }
     for (let p = lo; p <= hi; p++) {
       const x = xOf(10 ** p).toFixed(1);
-      body.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${y}" stroke="#ccc" stroke-dasharray="2,2"/>`);
-      body.push(`<text x="${x}" y="${y + 12}" text-anchor="middle" fill="#666" font-size="10">1e${p}</text>`);
+      body.push(
+        `<line x1="${x}" x2="${x}" y1="${top}" y2="${y}" stroke="#ccc" stroke-dasharray="2,2"/>`,
+      );
+      body.push(
+        `<text x="${x}" y="${y + 12}" text-anchor="middle" fill="#666" font-size="10">1e${p}</text>`,
+      );
     }
     y += 22;
   }

@@ -6,21 +6,39 @@ import { CONTENDERS, ratio, summarize, type Results, type Scenario } from '../re
 const SCENARIOS: Scenario[] = ['create', 'delete', 'churn', 'list'];
 
 const fmtOps = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
-const fmtTime = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(s >= 0.01 ? 1 : 2)} ms`);
-const fmtRatio = (r: number | undefined) => (r === undefined ? '' : r >= 10 ? `${r.toFixed(1)}x` : `${r.toFixed(2)}x`);
+const fmtTime = (s: number) =>
+  s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(s >= 0.01 ? 1 : 2)} ms`;
+const fmtRatio = (r: number | undefined) =>
+  r === undefined ? '' : r >= 10 ? `${r.toFixed(1)}x` : `${r.toFixed(2)}x`;
 
 function render(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows
     .map((r, n) => {
-      const line = r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+      const line = r
+        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  ');
       return n === 0 ? `${line}\n${'-'.repeat(line.length)}` : line;
     })
     .join('\n');
 }
 
 export function table(results: Results): string {
-  const rows: string[][] = [['scenario', 'contender', 'ops', 'ops/s (median)', 'min-max ops/s', 'time (median)', 'msgs/sendmsg', 'x floor', 'x floor 1/msg', 'x ipvsadm -R', 'x ipvsadm -Ln']];
+  const rows: string[][] = [
+    [
+      'scenario',
+      'contender',
+      'ops',
+      'ops/s (median)',
+      'min-max ops/s',
+      'time (median)',
+      'msgs/sendmsg',
+      'x floor',
+      'x floor 1/msg',
+      'x ipvsadm -R',
+      'x ipvsadm -Ln',
+    ],
+  ];
   for (const scenario of SCENARIOS) {
     for (const m of results.measurements.filter((x) => x.scenario === scenario)) {
       const s = summarize(m);
@@ -32,8 +50,12 @@ export function table(results: Results): string {
         fmtOps(s.opsPerSecond),
         `${fmtOps(s.minOpsPerSecond)}-${fmtOps(s.maxOpsPerSecond)}`,
         fmtTime(s.medianSeconds),
-        m.messagesPerSendmsg === undefined ? '' : m.messagesPerSendmsg.toFixed(m.messagesPerSendmsg >= 10 ? 0 : 1),
-        fmtRatio(ratio(results, scenario, m.contender, list ? CONTENDERS.floorList : CONTENDERS.floor)),
+        m.messagesPerSendmsg === undefined
+          ? ''
+          : m.messagesPerSendmsg.toFixed(m.messagesPerSendmsg >= 10 ? 0 : 1),
+        fmtRatio(
+          ratio(results, scenario, m.contender, list ? CONTENDERS.floorList : CONTENDERS.floor),
+        ),
         list ? '' : fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.floorSingle)),
         list ? '' : fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.restore)),
         list ? fmtRatio(ratio(results, scenario, m.contender, CONTENDERS.ipvsadmList)) : '',
@@ -51,8 +73,14 @@ export function table(results: Results): string {
     'ops/s for listings: services + destinations listed per second',
   ];
   if (results.eventLoop.length > 0) {
-    lines.push('', 'event-loop delay during create/delete (monitorEventLoopDelay, 1 ms resolution; median p50, worst p99 and max of the runs):');
-    for (const l of results.eventLoop) lines.push(`  ${l.contender.padEnd(24)} p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(1)} ms  (${l.samples} samples)`);
+    lines.push(
+      '',
+      'event-loop delay during create/delete (monitorEventLoopDelay, 1 ms resolution; median p50, worst p99 and max of the runs):',
+    );
+    for (const l of results.eventLoop)
+      lines.push(
+        `  ${l.contender.padEnd(24)} p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  max ${l.maxMs.toFixed(1)} ms  (${l.samples} samples)`,
+      );
   }
   const r = results.rss;
   if (r) {

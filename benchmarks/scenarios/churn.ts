@@ -17,7 +17,11 @@ interface RoundResult {
   sendmsgCalls?: number;
 }
 
-async function rounds(ctx: Context, contender: string, run: (ops: readonly Op[]) => Promise<RoundResult>): Promise<void> {
+async function rounds(
+  ctx: Context,
+  contender: string,
+  run: (ops: readonly Op[]) => Promise<RoundResult>,
+): Promise<void> {
   const { services, dests, rounds: count } = ctx.options;
   await ctx.fresh();
   const create = createOps(services, dests);
@@ -37,7 +41,13 @@ async function rounds(ctx: Context, contender: string, run: (ops: readonly Op[])
     model.apply(churn);
   }
   expectTable(model.shape(), `${contender}, churn`);
-  ctx.record('churn', contender, ops, seconds, sendmsgCalls > 0 ? { messagesPerSendmsg: messages / sendmsgCalls } : {});
+  ctx.record(
+    'churn',
+    contender,
+    ops,
+    seconds,
+    sendmsgCalls > 0 ? { messagesPerSendmsg: messages / sendmsgCalls } : {},
+  );
   await ctx.reset();
 }
 
@@ -45,17 +55,23 @@ export async function churn(ctx: Context): Promise<void> {
   const { reps, floorBatch, services, dests, perOpSample } = ctx.options;
   for (let rep = 1; rep <= reps; rep++) {
     progress(`churn, repetition ${rep} of ${reps}`);
-    for (const [contender, perSendmsg] of [[CONTENDERS.floor, floorBatch], [CONTENDERS.floorSingle, 1]] as const) {
+    for (const [contender, perSendmsg] of [
+      [CONTENDERS.floor, floorBatch],
+      [CONTENDERS.floorSingle, 1],
+    ] as const) {
       await rounds(ctx, contender, (ops) => Promise.resolve(runFloor(ops, perSendmsg)));
     }
-    for (const mode of NATIVE_MODES) await rounds(ctx, CONTENDERS[mode], (ops) => runNative(ctx.ipvs, ops, mode));
+    for (const mode of NATIVE_MODES)
+      await rounds(ctx, CONTENDERS[mode], (ops) => runNative(ctx.ipvs, ops, mode));
     await rounds(ctx, CONTENDERS.restore, (ops) => Promise.resolve({ seconds: runRestore(ops) }));
 
     await ctx.fresh();
     const create = createOps(services, dests);
     await prepare(ctx.ipvs, create);
     const sample = churnOps(services, dests, 0).slice(0, perOpSample);
-    ctx.record('churn', CONTENDERS.perOp, sample.length, runPerOperation(sample), { sampled: true });
+    ctx.record('churn', CONTENDERS.perOp, sample.length, runPerOperation(sample), {
+      sampled: true,
+    });
     expectTable(new TableModel().apply(create).apply(sample).shape(), 'ipvsadm per op, churn');
     await ctx.reset();
   }

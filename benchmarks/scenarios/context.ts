@@ -36,13 +36,20 @@ export class Context {
     this.handle.close();
   }
 
-  record(scenario: Scenario, contender: string, ops: number, seconds: number, extra: Partial<Pick<Measurement, 'messagesPerSendmsg' | 'sampled'>> = {}): void {
+  record(
+    scenario: Scenario,
+    contender: string,
+    ops: number,
+    seconds: number,
+    extra: Partial<Pick<Measurement, 'messagesPerSendmsg' | 'sampled'>> = {},
+  ): void {
     let m = this.measurements.find((x) => x.scenario === scenario && x.contender === contender);
     if (!m) {
       m = { scenario, contender, ops, seconds: [], ...extra };
       this.measurements.push(m);
     }
-    if (m.ops !== ops) throw new Error(`${scenario}/${contender}: ${ops} operations, earlier ${m.ops}`);
+    if (m.ops !== ops)
+      throw new Error(`${scenario}/${contender}: ${ops} operations, earlier ${m.ops}`);
     m.seconds.push(seconds);
     if (extra.messagesPerSendmsg !== undefined) m.messagesPerSendmsg = extra.messagesPerSendmsg;
   }

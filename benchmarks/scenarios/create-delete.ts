@@ -14,13 +14,18 @@ import type { Context } from './context.js';
 type Phase = 'create' | 'delete';
 const EMPTY = { services: 0, dests: 0, weightSum: 0 };
 
-async function phases(ctx: Context, contender: string, run: (ops: readonly Op[], phase: Phase) => Promise<{ seconds: number; perSendmsg?: number }>): Promise<void> {
+async function phases(
+  ctx: Context,
+  contender: string,
+  run: (ops: readonly Op[], phase: Phase) => Promise<{ seconds: number; perSendmsg?: number }>,
+): Promise<void> {
   const { services, dests } = ctx.options;
   await ctx.fresh();
   const create = createOps(services, dests);
   const created = await run(create, 'create');
   expectTable(new TableModel().apply(create).shape(), `${contender}, create`);
-  const extra = (perSendmsg?: number) => (perSendmsg === undefined ? {} : { messagesPerSendmsg: perSendmsg });
+  const extra = (perSendmsg?: number) =>
+    perSendmsg === undefined ? {} : { messagesPerSendmsg: perSendmsg };
   ctx.record('create', contender, create.length, created.seconds, extra(created.perSendmsg));
   const remove = deleteOps(services);
   const deleted = await run(remove, 'delete');
@@ -69,7 +74,15 @@ export async function createDelete(ctx: Context): Promise<LoopHealth[]> {
         } finally {
           monitor.disable();
           const ms = (ns: number) => ns / 1e6;
-          runs.get(mode)?.push({ contender: CONTENDERS[mode], p50Ms: ms(monitor.percentile(50)), p99Ms: ms(monitor.percentile(99)), maxMs: ms(monitor.max), samples: monitor.count });
+          runs
+            .get(mode)
+            ?.push({
+              contender: CONTENDERS[mode],
+              p50Ms: ms(monitor.percentile(50)),
+              p99Ms: ms(monitor.percentile(99)),
+              maxMs: ms(monitor.max),
+              samples: monitor.count,
+            });
         }
       });
     }

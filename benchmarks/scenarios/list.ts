@@ -15,9 +15,16 @@ const LISTINGS = [
   [CONTENDERS.ipvsadmSave, ['-S', '-n']],
 ] as const;
 
-function count(output: string, services: RegExp, dests: RegExp): { services: number; dests: number } {
+function count(
+  output: string,
+  services: RegExp,
+  dests: RegExp,
+): { services: number; dests: number } {
   const lines = output.split('\n');
-  return { services: lines.filter((l) => services.test(l)).length, dests: lines.filter((l) => dests.test(l)).length };
+  return {
+    services: lines.filter((l) => services.test(l)).length,
+    dests: lines.filter((l) => dests.test(l)).length,
+  };
 }
 
 export async function list(ctx: Context): Promise<void> {
@@ -27,7 +34,9 @@ export async function list(ctx: Context): Promise<void> {
   const entries = services + services * dests;
   const check = (what: string, got: { services: number; dests: number }) => {
     if (got.services !== services || got.dests !== services * dests) {
-      throw new Error(`${what}: listed ${got.services} services and ${got.dests} destinations, expected ${services} and ${services * dests}`);
+      throw new Error(
+        `${what}: listed ${got.services} services and ${got.dests} destinations, expected ${services} and ${services * dests}`,
+      );
     }
   };
   for (let rep = 1; rep <= reps; rep++) {
@@ -36,16 +45,23 @@ export async function list(ctx: Context): Promise<void> {
     const { seconds, value } = await timed(() => ctx.ipvs.listServices({ destinations: true }));
     const after = ctx.ipvs.transportCounters();
     const listedDests = value.reduce((n, s) => n + (s.destinations?.length ?? 0), 0);
-    if (value.some((s) => typeof s.stats.conns !== 'bigint')) throw new Error('listServices: no stats');
+    if (value.some((s) => typeof s.stats.conns !== 'bigint'))
+      throw new Error('listServices: no stats');
     check(CONTENDERS.list, { services: value.length, dests: listedDests });
-    ctx.record('list', CONTENDERS.list, entries, seconds, { messagesPerSendmsg: (after.messagesSent - before.messagesSent) / (after.sendmsgCalls - before.sendmsgCalls) });
+    ctx.record('list', CONTENDERS.list, entries, seconds, {
+      messagesPerSendmsg:
+        (after.messagesSent - before.messagesSent) / (after.sendmsgCalls - before.sendmsgCalls),
+    });
     const floor = runListFloor();
     check(CONTENDERS.floorList, floor);
     ctx.record('list', CONTENDERS.floorList, entries, floor.seconds, { messagesPerSendmsg: 1 });
     for (const [name, args] of LISTINGS) {
       const r = runListing(args);
       const save = args[0] === '-S';
-      check(name, count(r.output, save ? /^-A / : /^(TCP|UDP|SCTP|FWM) /, save ? /^-a / : /^ {2}-> \d/));
+      check(
+        name,
+        count(r.output, save ? /^-A / : /^(TCP|UDP|SCTP|FWM) /, save ? /^-a / : /^ {2}-> \d/),
+      );
       ctx.record('list', name, entries, r.seconds);
     }
   }

@@ -47,11 +47,22 @@ export async function memory(ctx: Context): Promise<RssCheck> {
     if (ops >= nextSample || ops >= rssOps) {
       trace.push({ ops, rssMiB: settledMemory().rssMiB });
       nextSample += every;
-      progress(`memory: ${ops.toLocaleString('en-US')} of ${rssOps.toLocaleString('en-US')} operations`);
+      progress(
+        `memory: ${ops.toLocaleString('en-US')} of ${rssOps.toLocaleString('en-US')} operations`,
+      );
     }
   }
   expectTable(model.shape(), 'memory churn');
   const after = settledMemory();
   await ctx.reset();
-  return { ops, seconds, rssBeforeMiB: before.rssMiB, rssAfterMiB: after.rssMiB, rssMaxMiB: rssMax, heapBeforeMiB: before.heapMiB, heapAfterMiB: after.heapMiB, trace };
+  return {
+    ops,
+    seconds,
+    rssBeforeMiB: before.rssMiB,
+    rssAfterMiB: after.rssMiB,
+    rssMaxMiB: rssMax,
+    heapBeforeMiB: before.heapMiB,
+    heapAfterMiB: after.heapMiB,
+    trace,
+  };
 }

@@ -4,7 +4,15 @@
 // from the client, and prints the table, who answered, and the stats. Cleans up after itself.
 import type { ChildProcess } from 'node:child_process';
 import { release } from 'node:os';
-import { checkDirector, checkRealServer, describeChange, Ipvs, prepareRealServer, type Service, type Stats } from '../../lib/index.js';
+import {
+  checkDirector,
+  checkRealServer,
+  describeChange,
+  Ipvs,
+  prepareRealServer,
+  type Service,
+  type Stats,
+} from '../../lib/index.js';
 import { numericListing } from '../../lib/ipvsadm/format/services.js';
 import { build, clientRequests, CLIENT, httpServer, teardown } from './network.js';
 
@@ -41,28 +49,50 @@ async function main(): Promise<void> {
     build();
     say(`   client     ${CLIENT}`);
     say(`   director   ens33 192.168.8.10 (DIP), ens33:0 ${VIP} (VIP)`);
-    for (const rs of REAL_SERVERS) say(`   ${rs.name}        eth0 ${rs.address}, an HTTP server on port 80 that answers "${rs.name}"`);
+    for (const rs of REAL_SERVERS)
+      say(
+        `   ${rs.name}        eth0 ${rs.address}, an HTTP server on port 80 that answers "${rs.name}"`,
+      );
     servers.push(...(await Promise.all(REAL_SERVERS.map((rs) => httpServer(rs.ns, rs.name)))));
 
     step(2, `The real servers, prepared: prepareRealServer({ vip: '${VIP}', mode: 'dr', netns })`);
     for (const rs of REAL_SERVERS) {
       const prepared = await prepareRealServer({ vip: VIP, mode: 'dr', netns: netns(rs.ns) });
-      say(`   ${rs.name}: ${prepared.changes.map(describeChange).join(', ') || 'already prepared'}`);
+      say(
+        `   ${rs.name}: ${prepared.changes.map(describeChange).join(', ') || 'already prepared'}`,
+      );
       const findings = await checkRealServer({ vip: VIP, mode: 'dr', netns: netns(rs.ns) });
-      say(`        checkRealServer: ${findings.length === 0 ? 'no problems' : findings.map((f) => f.message).join('; ')}`);
+      say(
+        `        checkRealServer: ${findings.length === 0 ? 'no problems' : findings.map((f) => f.message).join('; ')}`,
+      );
     }
 
     step(3, 'The director, programmed with ipvs-native (what ipvsadm -A / -a do)');
     ipvs = await Ipvs.open({ netns: netns('seed-director') });
     const service = { protocol: 'tcp', address: VIP, port: 80 } as const;
     await ipvs.addService({ ...service, scheduler: 'rr' });
-    say(`   await ipvs.addService({ protocol: 'tcp', address: '${VIP}', port: 80, scheduler: 'rr' })`);
+    say(
+      `   await ipvs.addService({ protocol: 'tcp', address: '${VIP}', port: 80, scheduler: 'rr' })`,
+    );
     for (const rs of REAL_SERVERS) {
-      await ipvs.addDestination(service, { address: rs.address, port: 80, forward: 'dr', weight: 1 });
-      say(`   await ipvs.addDestination(vip, { address: '${rs.address}', port: 80, forward: 'dr', weight: 1 })`);
+      await ipvs.addDestination(service, {
+        address: rs.address,
+        port: 80,
+        forward: 'dr',
+        weight: 1,
+      });
+      say(
+        `   await ipvs.addDestination(vip, { address: '${rs.address}', port: 80, forward: 'dr', weight: 1 })`,
+      );
     }
-    const directorFindings = await checkDirector({ vip: VIP, mode: 'dr', netns: netns('seed-director') });
-    say(`   checkDirector: ${directorFindings.length === 0 ? 'no problems' : directorFindings.map((f) => f.message).join('; ')}`);
+    const directorFindings = await checkDirector({
+      vip: VIP,
+      mode: 'dr',
+      netns: netns('seed-director'),
+    });
+    say(
+      `   checkDirector: ${directorFindings.length === 0 ? 'no problems' : directorFindings.map((f) => f.message).join('; ')}`,
+    );
 
     step(4, `${REQUESTS} HTTP requests from the client to http://${VIP}/`);
     const answers = clientRequests(`http://${VIP}/`, REQUESTS);
@@ -80,11 +110,16 @@ async function main(): Promise<void> {
     step(6, 'The stats (ipvsadm -Ln --stats --exact)');
     say(numericListing(services, info, { stats: true, exact: true }).trimEnd());
     const outPkts = services[0]?.stats.outPkts ?? 0n;
-    say(outPkts === 0n
-      ? '   OutPkts is 0: the replies went from the real servers straight to the client; only requests crossed the director.'
-      : `   OutPkts is ${outPkts}: replies crossed the director, which direct routing should avoid.`);
+    say(
+      outPkts === 0n
+        ? '   OutPkts is 0: the replies went from the real servers straight to the client; only requests crossed the director.'
+        : `   OutPkts is ${outPkts}: replies crossed the director, which direct routing should avoid.`,
+    );
 
-    step(7, 'The rates (ipvsadm -Ln --rate --exact), estimated by the kernel over the last seconds');
+    step(
+      7,
+      'The rates (ipvsadm -Ln --rate --exact), estimated by the kernel over the last seconds',
+    );
     say(numericListing(services, info, { rate: true, exact: true }).trimEnd());
     say();
   } finally {

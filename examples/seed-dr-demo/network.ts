@@ -13,7 +13,10 @@ function ip(...args: string[]): void {
 
 function existing(): string[] {
   const listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return listed.split('\n').map((line) => line.split(' ')[0] ?? '').filter((n) => (NAMES as readonly string[]).includes(n));
+  return listed
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((n) => (NAMES as readonly string[]).includes(n));
 }
 
 /** Removes the demo's namespaces (their interfaces go with them); left-overs of an earlier run too. */
@@ -22,7 +25,12 @@ export function teardown(): void {
 }
 
 /** Plugs `ns` into the switch with interface `ifname` and its addresses. */
-function plug(ns: string, ifname: string, addresses: readonly string[], labelled?: readonly [string, string]): void {
+function plug(
+  ns: string,
+  ifname: string,
+  addresses: readonly string[],
+  labelled?: readonly [string, string],
+): void {
   const port = `p-${ns.slice(5)}`;
   ip('link', 'add', port, 'netns', 'seed-lan', 'type', 'veth', 'peer', 'name', ifname, 'netns', ns);
   ip('-n', 'seed-lan', 'link', 'set', port, 'master', 'br0', 'up');
@@ -49,9 +57,12 @@ export function build(): void {
 /** An HTTP server in a real server's namespace that answers with its name; resolves once it listens. */
 export async function httpServer(ns: string, name: string): Promise<ChildProcess> {
   const script = `require('http').createServer((q, r) => r.end(${JSON.stringify(name)})).listen(80, () => console.log('listening'))`;
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  if (!line.toString().includes('listening')) throw new Error(`the HTTP server in ${ns} said: ${line.toString()}`);
+  if (!line.toString().includes('listening'))
+    throw new Error(`the HTTP server in ${ns} said: ${line.toString()}`);
   return child;
 }
 
@@ -64,6 +75,8 @@ export function clientRequests(url: string, count: number): string[] {
     }).on('timeout', function () { this.destroy(new Error('timeout')); }).on('error', fail));
     (async () => { const names = []; for (let i = 0; i < ${count}; i++) names.push(await get()); console.log(JSON.stringify(names)); })()
       .catch((e) => { console.error(e.message); process.exit(1); });`;
-  const out = execFileSync('ip', ['netns', 'exec', 'seed-client', process.execPath, '-e', script], { encoding: 'utf8' });
+  const out = execFileSync('ip', ['netns', 'exec', 'seed-client', process.execPath, '-e', script], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as string[];
 }

@@ -16,15 +16,24 @@ function nativeIpvs(): boolean {
 }
 
 if (nativeIpvs()) {
-  const result = spawnSync(command[0] ?? process.execPath, command.slice(1), { cwd: REPO_ROOT, stdio: 'inherit' });
+  const result = spawnSync(command[0] ?? process.execPath, command.slice(1), {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   process.exit(result.status ?? 1);
 }
-process.stderr.write('demo: this kernel has no IPVS or this process is not root: running in the lab (a QEMU guest with Debian\'s kernel)\n');
+process.stderr.write(
+  "demo: this kernel has no IPVS or this process is not root: running in the lab (a QEMU guest with Debian's kernel)\n",
+);
 try {
   const result = await runInLab(command, { cwd: REPO_ROOT });
-  process.stderr.write(`demo: lab guest kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s\n`);
+  process.stderr.write(
+    `demo: lab guest kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s\n`,
+  );
   process.exit(result.status);
 } catch (error) {
-  process.stderr.write(`demo: the lab could not run: ${error instanceof LabError ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `demo: the lab could not run: ${error instanceof LabError ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }

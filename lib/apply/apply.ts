@@ -29,19 +29,36 @@ export interface ApplyResult {
 
 function addStep(batch: Batch, step: Step): void {
   switch (step.op) {
-    case 'addService': batch.addService(step.service); break;
-    case 'editService': batch.editService(step.service); break;
-    case 'deleteService': batch.deleteService(step.service); break;
-    case 'addDestination': batch.addDestination(step.service, step.destination); break;
-    case 'editDestination': batch.editDestination(step.service, step.destination); break;
-    case 'deleteDestination': batch.deleteDestination(step.service, step.destination); break;
+    case 'addService':
+      batch.addService(step.service);
+      break;
+    case 'editService':
+      batch.editService(step.service);
+      break;
+    case 'deleteService':
+      batch.deleteService(step.service);
+      break;
+    case 'addDestination':
+      batch.addDestination(step.service, step.destination);
+      break;
+    case 'editDestination':
+      batch.editDestination(step.service, step.destination);
+      break;
+    case 'deleteDestination':
+      batch.deleteDestination(step.service, step.destination);
+      break;
   }
 }
 
-export async function apply(ipvs: Ipvs, desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function apply(
+  ipvs: Ipvs,
+  desired: DesiredState,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
   const wanted = normalise(desired);
   const batchSize = options.batchSize ?? 2000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${String(batchSize)}`);
   const steps = plan(await currentState(ipvs), wanted, options.prune ? { prune: true } : {});
   const result: ApplyResult = { steps, applied: 0, failures: [] };
   if (options.dryRun || steps.length === 0) return result;

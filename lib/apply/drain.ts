@@ -15,7 +15,11 @@ export interface DrainOptions {
   /** Delete the destination even when the timeout passed with connections left. Default true. */
   deleteOnTimeout?: boolean;
   /** Called after each poll. */
-  onProgress?: (state: { activeConnections: number; inactiveConnections: number; elapsedSeconds: number }) => void;
+  onProgress?: (state: {
+    activeConnections: number;
+    inactiveConnections: number;
+    elapsedSeconds: number;
+  }) => void;
 }
 
 export interface DrainResult {
@@ -28,25 +32,39 @@ export interface DrainResult {
 }
 
 async function find(ipvs: Ipvs, service: ServiceKey, key: string): Promise<Destination> {
-  const found = (await ipvs.listDestinations(service)).find((d) => destinationIdentity({ family: 0, address: d.address, port: d.port }) === key);
-  if (!found) throw new RangeError(`drain: the service has no destination ${key.replace(/\/(\d+)$/, ':$1')}`);
+  const found = (await ipvs.listDestinations(service)).find(
+    (d) => destinationIdentity({ family: 0, address: d.address, port: d.port }) === key,
+  );
+  if (!found)
+    throw new RangeError(`drain: the service has no destination ${key.replace(/\/(\d+)$/, ':$1')}`);
   return found;
 }
 
-export async function drain(ipvs: Ipvs, service: ServiceKey, destination: DestinationKey, options: DrainOptions = {}): Promise<DrainResult> {
+export async function drain(
+  ipvs: Ipvs,
+  service: ServiceKey,
+  destination: DestinationKey,
+  options: DrainOptions = {},
+): Promise<DrainResult> {
   const timeout = options.timeoutSeconds ?? 300;
   const poll = options.pollSeconds ?? 1;
-  if (!(timeout >= 0)) throw new RangeError(`timeoutSeconds must be 0 or more, got ${String(timeout)}`);
+  if (!(timeout >= 0))
+    throw new RangeError(`timeoutSeconds must be 0 or more, got ${String(timeout)}`);
   if (!(poll > 0)) throw new RangeError(`pollSeconds must be more than 0, got ${String(poll)}`);
   const native = serviceKey(service);
   const key = destinationIdentity(destinationKey(destination, native));
   const start = Date.now();
   const current = await find(ipvs, service, key);
-  if (current.weight !== 0) await ipvs.editDestination(service, { ...specOfDestination(current), weight: 0 });
+  if (current.weight !== 0)
+    await ipvs.editDestination(service, { ...specOfDestination(current), weight: 0 });
   for (;;) {
     const d = await find(ipvs, service, key);
     const elapsedSeconds = (Date.now() - start) / 1000;
-    const state = { activeConnections: d.activeConnections, inactiveConnections: d.inactiveConnections, elapsedSeconds };
+    const state = {
+      activeConnections: d.activeConnections,
+      inactiveConnections: d.inactiveConnections,
+      elapsedSeconds,
+    };
     options.onProgress?.(state);
     const idle = d.activeConnections === 0 && d.inactiveConnections === 0;
     if (idle || elapsedSeconds >= timeout) {
@@ -55,6 +73,8 @@ export async function drain(ipvs: Ipvs, service: ServiceKey, destination: Destin
       if (remove) await ipvs.deleteDestination(service, { address: d.address, port: d.port });
       return { outcome, deleted: remove, ...state };
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(poll, Math.max(0.05, timeout - elapsedSeconds)) * 1000));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(poll, Math.max(0.05, timeout - elapsedSeconds)) * 1000),
+    );
   }
 }

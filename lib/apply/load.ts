@@ -23,10 +23,15 @@ export function stateFromRules(text: string): DesiredState {
       services.set(keyText(command.service), { ...command.service, destinations: [] });
     } else if (command.kind === 'add-server') {
       const service = services.get(keyText(command.service));
-      if (!service) throw new SyntaxError(`line ${line}: real server for a service that no earlier -A line adds`);
+      if (!service)
+        throw new SyntaxError(
+          `line ${line}: real server for a service that no earlier -A line adds`,
+        );
       service.destinations?.push(command.destination);
     } else {
-      throw new SyntaxError(`line ${line}: a desired state has only -A and -a lines, not ${command.kind}`);
+      throw new SyntaxError(
+        `line ${line}: a desired state has only -A and -a lines, not ${command.kind}`,
+      );
     }
   }
   return { services: [...services.values()] };

@@ -50,7 +50,11 @@ export interface MainOptions {
   readInput?: () => Promise<string>;
 }
 
-export async function main(argv: readonly string[], io: Output = processOutput, options: MainOptions = {}): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Output = processOutput,
+  options: MainOptions = {},
+): Promise<number> {
   const program = options.program ?? 'ipvs';
   const word = argv[0];
   const load = word === undefined ? undefined : subcommands[word];
@@ -61,10 +65,24 @@ export async function main(argv: readonly string[], io: Output = processOutput, 
     io.err(`${global.error}\n`);
     return 2;
   }
-  const run = { json: global.json, extended: global.extended, readInput: options.readInput ?? readStdin, ...(global.netns ? { netns: global.netns } : {}) };
+  const run = {
+    json: global.json,
+    extended: global.extended,
+    readInput: options.readInput ?? readStdin,
+    ...(global.netns ? { netns: global.netns } : {}),
+  };
   // Without arguments ipvsadm lists the table.
   if (global.rest.length === 0) {
-    const none = { numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, noSort: false, exact: false, tunInfo: false };
+    const none = {
+      numeric: false,
+      stats: false,
+      rate: false,
+      thresholds: false,
+      persistentConn: false,
+      noSort: false,
+      exact: false,
+      tunInfo: false,
+    };
     return runCommand({ kind: 'list', format: none, what: 'all' }, run, io);
   }
   try {

@@ -22,7 +22,9 @@ export async function restore(ipvs: Ipvs, text: string, io: Output): Promise<num
       if (result.ok) return;
       failed++;
       const rule = built[i];
-      io.err(`line ${rule?.line ?? '?'}: ${rule ? ipvsadmMessage(rule.command.kind, result.error.errno) : result.error.message}\n`);
+      io.err(
+        `line ${rule?.line ?? '?'}: ${rule ? ipvsadmMessage(rule.command.kind, result.error.errno) : result.error.message}\n`,
+      );
     });
     return failed === 0 ? 0 : 255;
   } catch (error) {

@@ -26,39 +26,63 @@ export async function openIpvs(netns: string | undefined, io: Output): Promise<I
     return await Ipvs.open(netns === undefined ? {} : { netns });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    io.err(`Can't initialize ipvs: ${why}\nAre you sure that IP Virtual Server is built in the kernel or as module?\n`);
+    io.err(
+      `Can't initialize ipvs: ${why}\nAre you sure that IP Virtual Server is built in the kernel or as module?\n`,
+    );
     return undefined;
   }
 }
 
-async function namerFor(format: ListFormat, addresses: () => string[], services: ServiceNames): Promise<Namer> {
+async function namerFor(
+  format: ListFormat,
+  addresses: () => string[],
+  services: ServiceNames,
+): Promise<Namer> {
   const hosts = format.numeric ? new Map<string, string>() : await reverseNames(addresses());
   return new Namer(format.numeric, hosts, services);
 }
 
 function addressesOf(services: readonly Service[]): string[] {
-  return services.flatMap((s) => [...(s.address === undefined ? [] : [s.address]), ...(s.destinations ?? []).map((d) => d.address)]);
+  return services.flatMap((s) => [
+    ...(s.address === undefined ? [] : [s.address]),
+    ...(s.destinations ?? []).map((d) => d.address),
+  ]);
 }
 
-export async function runCommand(command: Command, options: RunOptions, io: Output): Promise<number> {
+export async function runCommand(
+  command: Command,
+  options: RunOptions,
+  io: Output,
+): Promise<number> {
   const ipvs = await openIpvs(options.netns, io);
   if (!ipvs) return 2;
   try {
     return await execute(ipvs, command, options, io);
   } catch (error) {
     io.err(`${describeFailure(command.kind, error)}\n`);
-    return command.kind === 'list' || command.kind === 'list-service' || command.kind === 'save' ? 1 : 255;
+    return command.kind === 'list' || command.kind === 'list-service' || command.kind === 'save'
+      ? 1
+      : 255;
   } finally {
     ipvs.close();
   }
 }
 
-async function execute(ipvs: Ipvs, command: Command, options: RunOptions, io: Output): Promise<number> {
+async function execute(
+  ipvs: Ipvs,
+  command: Command,
+  options: RunOptions,
+  io: Output,
+): Promise<number> {
   const names = options.services ?? ServiceNames.fromFile();
   switch (command.kind) {
     case 'list':
     case 'save': {
-      const format: TableFormat = { ...command.format, rule: command.kind === 'save', extended: options.extended };
+      const format: TableFormat = {
+        ...command.format,
+        rule: command.kind === 'save',
+        extended: options.extended,
+      };
       if (command.kind === 'list' && command.what === 'timeout') {
         const timeouts = await ipvs.getTimeouts();
         io.out(options.json ? toJson(timeouts) : timeoutLine(timeouts));
@@ -75,16 +99,36 @@ async function execute(ipvs: Ipvs, command: Command, options: RunOptions, io: Ou
           io.out(toJson(connections));
           return 0;
         }
-        const endpoints = connections.flatMap((c) => [c.client.address, c.virtual.address, c.destination.address]);
-        io.out(connectionLines(connections, format.persistentConn, await namerFor(format, () => endpoints, names)));
+        const endpoints = connections.flatMap((c) => [
+          c.client.address,
+          c.virtual.address,
+          c.destination.address,
+        ]);
+        io.out(
+          connectionLines(
+            connections,
+            format.persistentConn,
+            await namerFor(format, () => endpoints, names),
+          ),
+        );
         return 0;
       }
-      const [info, services] = await Promise.all([ipvs.getInfo(), ipvs.listServices({ destinations: true })]);
+      const [info, services] = await Promise.all([
+        ipvs.getInfo(),
+        ipvs.listServices({ destinations: true }),
+      ]);
       if (options.json) {
         io.out(toJson(command.kind === 'save' ? services : { info, services }));
         return 0;
       }
-      io.out(serviceTable(services, info, format, await namerFor(format, () => addressesOf(services), names)));
+      io.out(
+        serviceTable(
+          services,
+          info,
+          format,
+          await namerFor(format, () => addressesOf(services), names),
+        ),
+      );
       return 0;
     }
     case 'list-service': {

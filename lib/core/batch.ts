@@ -6,7 +6,15 @@
 import type { IpvsError } from './errors.js';
 import * as ops from './operation.js';
 import type { Operation } from './operation.js';
-import type { DaemonSpec, DaemonState, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from '../model/types.js';
+import type {
+  DaemonSpec,
+  DaemonState,
+  DestinationKey,
+  DestinationSpec,
+  ServiceKey,
+  ServiceSpec,
+  Timeouts,
+} from '../model/types.js';
 
 export type BatchResult =
   | { ok: true; op: string; target: string }

@@ -61,7 +61,9 @@ function describe(errno: number, code: string, attempt: Attempt): string {
       return isDest ? `${target}: its service does not exist` : `${target} does not exist`;
     case 'ENOENT':
       if (op === 'addService' || op === 'editService') {
-        const pe = attempt.persistenceEngine ? ` or persistence engine '${attempt.persistenceEngine}'` : '';
+        const pe = attempt.persistenceEngine
+          ? ` or persistence engine '${attempt.persistenceEngine}'`
+          : '';
         return `${op} ${target}: the kernel has no scheduler '${attempt.scheduler ?? '?'}'${pe} (module ip_vs_${attempt.scheduler ?? '?'} could not be loaded)`;
       }
       if (op === 'open') {
@@ -74,8 +76,10 @@ function describe(errno: number, code: string, attempt: Attempt): string {
     case 'EACCES':
       return `${op} ${target}: permission denied; IPVS needs CAP_NET_ADMIN in the initial user namespace (run as root)`;
     case 'EINVAL':
-      return `${op} ${target}: the kernel refused the request as invalid` +
-        (isDest ? ' (the kernel needs a route to the real server)' : '');
+      return (
+        `${op} ${target}: the kernel refused the request as invalid` +
+        (isDest ? ' (the kernel needs a route to the real server)' : '')
+      );
     case 'ETIMEDOUT':
       return `${op} ${target}: the kernel did not answer before the deadline; the outcome is unknown`;
     case 'ECANCELED':

@@ -8,10 +8,20 @@ import { parseConnections } from '../kernel/connections.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
 import { ExchangeQueue } from '../kernel/exchange-queue.js';
-import { daemonFromKernel, destinationFromKernel, serviceFromKernel } from '../kernel/from-kernel.js';
+import {
+  daemonFromKernel,
+  destinationFromKernel,
+  serviceFromKernel,
+} from '../kernel/from-kernel.js';
 import { destRows, serviceRows } from '../kernel/reply-tables.js';
 import { native } from '../kernel/binding.js';
-import type { NativeClient, NativeError, NativeReply, NativeRequest, TransportCounters } from '../kernel/native.js';
+import type {
+  NativeClient,
+  NativeError,
+  NativeReply,
+  NativeRequest,
+  TransportCounters,
+} from '../kernel/native.js';
 import * as ops from './operation.js';
 import { attemptOf, targetOf, type Operation } from './operation.js';
 import type {
@@ -44,22 +54,30 @@ function openError(error: unknown, netns: string): Error {
   if (typeof e.errno !== 'number') return e;
   // The addon's text says which step failed; it is not the kernel's message, so it only picks
   // the target: the namespace file itself, or IPVS inside it.
-  const target = e.message.startsWith('open network namespace') || e.message.startsWith('enter network namespace')
-    ? `network namespace ${netns}`
-    : `IPVS in network namespace ${netns}`;
+  const target =
+    e.message.startsWith('open network namespace') ||
+    e.message.startsWith('enter network namespace')
+      ? `network namespace ${netns}`
+      : `IPVS in network namespace ${netns}`;
   return new IpvsError(e.errno, { op: 'open', target });
 }
 
 /** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
 function exchangeError(error: NativeError, attempt: Attempt, index?: number): Error {
-  return typeof error.errno === 'number' ? new IpvsError(error.errno, attempt, undefined, index) : error;
+  return typeof error.errno === 'number'
+    ? new IpvsError(error.errno, attempt, undefined, index)
+    : error;
 }
 
 /**
  * One operation's result. Its target is a getter: the sentence is built only if someone reads
  * it, which big batches mostly don't.
  */
-function batchResult(operation: Operation, reply: NativeReply | undefined, index: number): BatchResult {
+function batchResult(
+  operation: Operation,
+  reply: NativeReply | undefined,
+  index: number,
+): BatchResult {
   const error = reply === undefined ? { errno: EIO } : replyError(reply);
   if (!error) {
     return {
@@ -70,12 +88,19 @@ function batchResult(operation: Operation, reply: NativeReply | undefined, index
       },
     };
   }
-  return { ok: false, op: operation.op, target: targetOf(operation), error: new IpvsError(error.errno, attemptOf(operation), error.message, index) };
+  return {
+    ok: false,
+    op: operation.op,
+    target: targetOf(operation),
+    error: new IpvsError(error.errno, attemptOf(operation), error.message, index),
+  };
 }
 
 function replyError(reply: NativeReply): { errno: number; message?: string } | undefined {
   if (reply === 0 || reply.error === 0) return undefined;
-  return reply.message === undefined ? { errno: reply.error } : { errno: reply.error, message: reply.message };
+  return reply.message === undefined
+    ? { errno: reply.error }
+    : { errno: reply.error, message: reply.message };
 }
 
 // Every public method is async: bad input rejects the returned promise (with a TypeError or
@@ -97,7 +122,8 @@ export class Ipvs {
    */
   static async open(options: OpenOptions = {}): Promise<Ipvs> {
     const netns = options.netns ?? '/proc/self/ns/net';
-    if (typeof netns !== 'string' || netns === '') throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${inspect(netns)}`);
+    if (typeof netns !== 'string' || netns === '')
+      throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${inspect(netns)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 86_400_000) {
       throw new RangeError(`timeoutMs must be an integer 1-86400000, got ${String(timeoutMs)}`);
@@ -124,7 +150,12 @@ export class Ipvs {
    */
   transportCounters(): TransportCounters {
     const c = this.client.counters();
-    return { sendmsgCalls: c.sendmsgCalls ?? 0, messagesSent: c.messagesSent ?? 0, bytesSent: c.bytesSent ?? 0, datagramsReceived: c.datagramsReceived ?? 0 };
+    return {
+      sendmsgCalls: c.sendmsgCalls ?? 0,
+      messagesSent: c.messagesSent ?? 0,
+      bytesSent: c.bytesSent ?? 0,
+      datagramsReceived: c.datagramsReceived ?? 0,
+    };
   }
 
   // ---- services ----
@@ -165,9 +196,18 @@ export class Ipvs {
     if (!options.destinations || natives.length === 0) return services;
     const requests: NativeRequest[] = natives.map((s) => ({
       command: commands.getDests,
-      service: { family: s.family, protocol: s.protocol, address: s.address, port: s.port, fwmark: s.fwmark },
+      service: {
+        family: s.family,
+        protocol: s.protocol,
+        address: s.address,
+        port: s.port,
+        fwmark: s.fwmark,
+      },
     }));
-    const replies = await this.exchange(requests, { op: 'listServices', target: 'destinations of all services' });
+    const replies = await this.exchange(requests, {
+      op: 'listServices',
+      target: 'destinations of all services',
+    });
     services.forEach((service, i) => {
       const reply = replies[i] ?? 0;
       const error = replyError(reply);
@@ -176,7 +216,10 @@ export class Ipvs {
         const target = `destinations of service ${describeService(natives[i] ?? { family: 0, protocol: 0, port: 0, fwmark: 0 })}`;
         throw new IpvsError(error.errno, { op: 'listServices', target }, error.message);
       }
-      service.destinations = reply === 0 || error || !reply.dests ? [] : destRows(reply.dests).map(destinationFromKernel);
+      service.destinations =
+        reply === 0 || error || !reply.dests
+          ? []
+          : destRows(reply.dests).map(destinationFromKernel);
     });
     return services;
   }
@@ -221,7 +264,11 @@ export class Ipvs {
     const [reply] = await this.exchange([{ command: commands.getInfo }], attempt);
     const info = this.dataOf(reply, attempt).info ?? { version: 0, connTableSize: 0 };
     const v = info.version;
-    return { version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`, versionCode: v, connectionTableSize: info.connTableSize };
+    return {
+      version: `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`,
+      versionCode: v,
+      connectionTableSize: info.connTableSize,
+    };
   }
 
   async getTimeouts(): Promise<Timeouts> {
@@ -258,7 +305,10 @@ export class Ipvs {
     try {
       return parseConnections(await this.client.readProcNet('ip_vs_conn'));
     } catch (error) {
-      throw exchangeError(error as NativeError, { op: 'listConnections', target: '/proc/net/ip_vs_conn' });
+      throw exchangeError(error as NativeError, {
+        op: 'listConnections',
+        target: '/proc/net/ip_vs_conn',
+      });
     }
   }
 
@@ -278,7 +328,10 @@ export class Ipvs {
     try {
       replies = await this.queue.submit(operations.map((o) => o.request));
     } catch (error) {
-      throw exchangeError(error as NativeError, { op: 'batch', target: `${operations.length} operations` });
+      throw exchangeError(error as NativeError, {
+        op: 'batch',
+        target: `${operations.length} operations`,
+      });
     }
     const results = new Array<BatchResult>(operations.length);
     for (let index = 0; index < operations.length; index++) {
@@ -295,7 +348,11 @@ export class Ipvs {
   }
 
   /** Weight 0, wait for the destination's connections to end (or the timeout), then delete it. */
-  async drain(service: ServiceKey, destination: DestinationKey, options: DrainOptions = {}): Promise<DrainResult> {
+  async drain(
+    service: ServiceKey,
+    destination: DestinationKey,
+    options: DrainOptions = {},
+  ): Promise<DrainResult> {
     return drainDestination(this, service, destination, options);
   }
 
@@ -323,7 +380,8 @@ export class Ipvs {
   }
 
   private dataOf(reply: NativeReply | undefined, attempt: Attempt): Exclude<NativeReply, 0> {
-    if (reply === undefined || reply === 0) throw new IpvsError(EIO, attempt, 'the kernel sent no data');
+    if (reply === undefined || reply === 0)
+      throw new IpvsError(EIO, attempt, 'the kernel sent no data');
     const error = replyError(reply);
     if (error) throw new IpvsError(error.errno, attempt, error.message);
     return reply;

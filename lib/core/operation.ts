@@ -5,7 +5,15 @@
 import type { Attempt } from './errors.js';
 import { constants } from '../kernel/constants.js';
 import type { NativeRequest } from '../kernel/native.js';
-import type { DaemonSpec, DaemonState, DestinationKey, DestinationSpec, ServiceKey, ServiceSpec, Timeouts } from '../model/types.js';
+import type {
+  DaemonSpec,
+  DaemonState,
+  DestinationKey,
+  DestinationSpec,
+  ServiceKey,
+  ServiceSpec,
+  Timeouts,
+} from '../model/types.js';
 import {
   daemonSpec,
   daemonState,
@@ -39,30 +47,48 @@ export interface Operation {
 const commands = constants.commands;
 
 export function addService(spec: ServiceSpec): Operation {
-  return { op: 'addService', request: { command: commands.newService, service: serviceSpec(spec) } };
+  return {
+    op: 'addService',
+    request: { command: commands.newService, service: serviceSpec(spec) },
+  };
 }
 
 export function editService(spec: ServiceSpec): Operation {
-  return { op: 'editService', request: { command: commands.setService, service: serviceSpec(spec) } };
+  return {
+    op: 'editService',
+    request: { command: commands.setService, service: serviceSpec(spec) },
+  };
 }
 
 export function deleteService(key: ServiceKey): Operation {
-  return { op: 'deleteService', request: { command: commands.delService, service: serviceKey(key) } };
+  return {
+    op: 'deleteService',
+    request: { command: commands.delService, service: serviceKey(key) },
+  };
 }
 
 export function addDestination(key: ServiceKey, spec: DestinationSpec): Operation {
   const service = serviceKey(key);
-  return { op: 'addDestination', request: { command: commands.newDest, service, dest: destinationSpec(spec, service) } };
+  return {
+    op: 'addDestination',
+    request: { command: commands.newDest, service, dest: destinationSpec(spec, service) },
+  };
 }
 
 export function editDestination(key: ServiceKey, spec: DestinationSpec): Operation {
   const service = serviceKey(key);
-  return { op: 'editDestination', request: { command: commands.setDest, service, dest: destinationSpec(spec, service) } };
+  return {
+    op: 'editDestination',
+    request: { command: commands.setDest, service, dest: destinationSpec(spec, service) },
+  };
 }
 
 export function deleteDestination(key: ServiceKey, destKey: DestinationKey): Operation {
   const service = serviceKey(key);
-  return { op: 'deleteDestination', request: { command: commands.delDest, service, dest: destinationKey(destKey, service) } };
+  return {
+    op: 'deleteDestination',
+    request: { command: commands.delDest, service, dest: destinationKey(destKey, service) },
+  };
 }
 
 export function zero(key?: ServiceKey): Operation {
@@ -83,7 +109,10 @@ export function startDaemon(spec: DaemonSpec): Operation {
 }
 
 export function stopDaemon(state: DaemonState): Operation {
-  return { op: 'stopDaemon', request: { command: commands.delDaemon, daemon: { state: daemonState('state', state) } } };
+  return {
+    op: 'stopDaemon',
+    request: { command: commands.delDaemon, daemon: { state: daemonState('state', state) } },
+  };
 }
 
 function daemonName(state: number): string {
@@ -96,7 +125,9 @@ export function targetOf({ op, request }: Operation): string {
   if (dest && service) return describeDestination(dest, service);
   if (service) return `service ${describeService(service)}`;
   if (daemon) {
-    return op === 'startDaemon' ? `${daemonName(daemon.state)} sync daemon on ${daemon.mcastIfn ?? ''}` : `${daemonName(daemon.state)} sync daemon`;
+    return op === 'startDaemon'
+      ? `${daemonName(daemon.state)} sync daemon on ${daemon.mcastIfn ?? ''}`
+      : `${daemonName(daemon.state)} sync daemon`;
   }
   return op === 'setTimeouts' ? 'timeouts' : 'all services';
 }

@@ -31,17 +31,26 @@ function rangeError(field: string, expected: string, value: unknown): never {
 }
 
 function object(field: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(field, 'an object', value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    typeError(field, 'an object', value);
   return value as Record<string, unknown>;
 }
 
 function integer(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) typeError(field, `an integer ${min}-${max}`, value);
-  if (!Number.isInteger(value) || value < min || value > max) rangeError(field, `an integer ${min}-${max}`, value);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    typeError(field, `an integer ${min}-${max}`, value);
+  if (!Number.isInteger(value) || value < min || value > max)
+    rangeError(field, `an integer ${min}-${max}`, value);
   return value;
 }
 
-function optionalInteger(field: string, value: unknown, min: number, max: number, fallback: number): number {
+function optionalInteger(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   return value === undefined ? fallback : integer(field, value, min, max);
 }
 
@@ -59,9 +68,14 @@ function optionalBoolean(field: string, value: unknown): boolean {
 }
 
 /** `known` is a module-level Set: this runs once per operation, so it allocates nothing. */
-function rejectUnknownKeys(field: string, value: Record<string, unknown>, known: ReadonlySet<string>): void {
+function rejectUnknownKeys(
+  field: string,
+  value: Record<string, unknown>,
+  known: ReadonlySet<string>,
+): void {
   for (const key in value) {
-    if (!known.has(key) && Object.hasOwn(value, key)) throw new TypeError(`${field} has an unknown field '${key}'`);
+    if (!known.has(key) && Object.hasOwn(value, key))
+      throw new TypeError(`${field} has an unknown field '${key}'`);
   }
 }
 
@@ -70,7 +84,9 @@ const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
 const FAMILIES: readonly AddressFamily[] = ['ipv4', 'ipv6'];
 
 export function protocolNumber(protocol: Protocol): number {
-  return { tcp: constants.IPPROTO_TCP, udp: constants.IPPROTO_UDP, sctp: constants.IPPROTO_SCTP }[protocol];
+  return { tcp: constants.IPPROTO_TCP, udp: constants.IPPROTO_UDP, sctp: constants.IPPROTO_SCTP }[
+    protocol
+  ];
 }
 
 export function familyNumber(family: AddressFamily): number {
@@ -100,10 +116,13 @@ export function serviceKey(value: unknown, field = 'service'): NativeService {
   if (isFwmarkKey(key)) {
     for (const other of ['protocol', 'address', 'port'] as const) {
       if (key[other] !== undefined) {
-        throw new TypeError(`${field}: give either fwmark, or protocol + address + port, not both (${other} is set)`);
+        throw new TypeError(
+          `${field}: give either fwmark, or protocol + address + port, not both (${other} is set)`,
+        );
       }
     }
-    const family = key.family === undefined ? 'ipv4' : oneOf(`${field}.family`, key.family, FAMILIES);
+    const family =
+      key.family === undefined ? 'ipv4' : oneOf(`${field}.family`, key.family, FAMILIES);
     return {
       family: familyNumber(family),
       protocol: 0,
@@ -118,7 +137,9 @@ export function serviceKey(value: unknown, field = 'service'): NativeService {
   const protocol = oneOf(`${field}.protocol`, key.protocol, PROTOCOLS);
   const addr = address(`${field}.address`, key.address);
   if (key.family !== undefined && key.family !== addr.family) {
-    throw new TypeError(`${field}.family is ${show(key.family)} but the address ${addr.text} is ${addr.family}`);
+    throw new TypeError(
+      `${field}.family is ${show(key.family)} but the address ${addr.text} is ${addr.family}`,
+    );
   }
   return {
     family: familyNumber(addr.family),
@@ -129,7 +150,15 @@ export function serviceKey(value: unknown, field = 'service'): NativeService {
   };
 }
 
-const SCHEDULER_FLAGS: readonly SchedulerFlag[] = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port', 'flag-1', 'flag-2', 'flag-3'];
+const SCHEDULER_FLAGS: readonly SchedulerFlag[] = [
+  'sh-fallback',
+  'sh-port',
+  'mh-fallback',
+  'mh-port',
+  'flag-1',
+  'flag-2',
+  'flag-3',
+];
 
 /** IP_VS_SVC_F_SCHED1..3 carry sh-fallback/sh-port and mh-fallback/mh-port (include/net/ip_vs.h). */
 function schedulerFlagBits(field: string, flags: unknown, scheduler: string): number {
@@ -140,21 +169,33 @@ function schedulerFlagBits(field: string, flags: unknown, scheduler: string): nu
     const name = oneOf(`${field}[${i}]`, flag, SCHEDULER_FLAGS);
     const family = name.slice(0, 2);
     if ((family === 'sh' || family === 'mh') && scheduler !== family) {
-      throw new TypeError(`${field}[${i}] '${name}' applies to the ${family} scheduler, not '${scheduler}'`);
+      throw new TypeError(
+        `${field}[${i}] '${name}' applies to the ${family} scheduler, not '${scheduler}'`,
+      );
     }
-    const number = name.endsWith('fallback') || name === 'flag-1' ? 1 : name.endsWith('port') || name === 'flag-2' ? 2 : 3;
-    bits |= [constants.IP_VS_SVC_F_SCHED1, constants.IP_VS_SVC_F_SCHED2, constants.IP_VS_SVC_F_SCHED3][number - 1] ?? 0;
+    const number =
+      name.endsWith('fallback') || name === 'flag-1'
+        ? 1
+        : name.endsWith('port') || name === 'flag-2'
+          ? 2
+          : 3;
+    bits |=
+      [constants.IP_VS_SVC_F_SCHED1, constants.IP_VS_SVC_F_SCHED2, constants.IP_VS_SVC_F_SCHED3][
+        number - 1
+      ] ?? 0;
   });
   return bits;
 }
 
 function ipv4MaskToNumber(field: string, value: string): number {
   const parts = value.split('.');
-  if (parts.length !== 4 || isIP(value) !== 4) typeError(field, 'a dotted IPv4 netmask such as 255.255.255.0', value);
+  if (parts.length !== 4 || isIP(value) !== 4)
+    typeError(field, 'a dotted IPv4 netmask such as 255.255.255.0', value);
   const number = parts.reduce((acc, part) => acc * 256 + Number(part), 0);
   // A netmask is contiguous ones followed by zeros: its complement plus one is a power of two.
   const inverted = ~number >>> 0;
-  if ((inverted & (inverted + 1)) !== 0) rangeError(field, 'a contiguous netmask such as 255.255.255.0', value);
+  if ((inverted & (inverted + 1)) !== 0)
+    rangeError(field, 'a contiguous netmask such as 255.255.255.0', value);
   return number;
 }
 
@@ -163,13 +204,38 @@ export const DEFAULT_SCHEDULER = 'wlc';
 export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 
 const SERVICE_SPEC_FIELDS: ReadonlySet<string> = new Set([
-  'protocol', 'address', 'port', 'fwmark', 'family', 'scheduler', 'persistence', 'netmask',
-  'persistenceEngine', 'onePacket', 'schedulerFlags',
+  'protocol',
+  'address',
+  'port',
+  'fwmark',
+  'family',
+  'scheduler',
+  'persistence',
+  'netmask',
+  'persistenceEngine',
+  'onePacket',
+  'schedulerFlags',
 ]);
-const DESTINATION_SPEC_FIELDS: ReadonlySet<string> = new Set(['address', 'port', 'forward', 'weight', 'upperThreshold', 'lowerThreshold', 'tunnel']);
+const DESTINATION_SPEC_FIELDS: ReadonlySet<string> = new Set([
+  'address',
+  'port',
+  'forward',
+  'weight',
+  'upperThreshold',
+  'lowerThreshold',
+  'tunnel',
+]);
 const TUNNEL_FIELDS: ReadonlySet<string> = new Set(['type', 'port', 'checksum']);
 const TIMEOUT_FIELDS: ReadonlySet<string> = new Set(['tcp', 'tcpFin', 'udp']);
-const DAEMON_FIELDS: ReadonlySet<string> = new Set(['state', 'interface', 'syncId', 'maxLength', 'group', 'port', 'ttl']);
+const DAEMON_FIELDS: ReadonlySet<string> = new Set([
+  'state',
+  'interface',
+  'syncId',
+  'maxLength',
+  'group',
+  'port',
+  'ttl',
+]);
 
 const MODULE_NAME = /^[a-z0-9_]{1,15}$/i;
 
@@ -180,7 +246,11 @@ export function serviceSpec(value: unknown, field = 'service'): NativeService {
   const key = serviceKey(spec, field);
   const scheduler = spec.scheduler === undefined ? DEFAULT_SCHEDULER : spec.scheduler;
   if (typeof scheduler !== 'string' || !MODULE_NAME.test(scheduler)) {
-    typeError(`${field}.scheduler`, 'a scheduler name such as rr, wrr, wlc, sh or mh (1-15 letters/digits)', scheduler);
+    typeError(
+      `${field}.scheduler`,
+      'a scheduler name such as rr, wrr, wlc, sh or mh (1-15 letters/digits)',
+      scheduler,
+    );
   }
   let timeout = 0;
   if (spec.persistence === true) timeout = DEFAULT_PERSISTENCE_TIMEOUT;
@@ -190,15 +260,23 @@ export function serviceSpec(value: unknown, field = 'service'): NativeService {
   const isIpv6 = key.family === constants.AF_INET6;
   let netmask = isIpv6 ? 128 : U32_MAX;
   if (spec.netmask !== undefined) {
-    if (timeout === 0) throw new TypeError(`${field}.netmask needs persistence (got netmask ${show(spec.netmask)} without it)`);
+    if (timeout === 0)
+      throw new TypeError(
+        `${field}.netmask needs persistence (got netmask ${show(spec.netmask)} without it)`,
+      );
     if (isIpv6) netmask = integer(`${field}.netmask`, spec.netmask, 1, 128);
-    else if (typeof spec.netmask === 'string') netmask = ipv4MaskToNumber(`${field}.netmask`, spec.netmask);
+    else if (typeof spec.netmask === 'string')
+      netmask = ipv4MaskToNumber(`${field}.netmask`, spec.netmask);
     else typeError(`${field}.netmask`, 'a dotted IPv4 netmask such as 255.255.255.0', spec.netmask);
   }
   let peName = '';
   if (spec.persistenceEngine !== undefined) {
     if (typeof spec.persistenceEngine !== 'string' || !MODULE_NAME.test(spec.persistenceEngine)) {
-      typeError(`${field}.persistenceEngine`, "a persistence engine name such as 'sip'", spec.persistenceEngine);
+      typeError(
+        `${field}.persistenceEngine`,
+        "a persistence engine name such as 'sip'",
+        spec.persistenceEngine,
+      );
     }
     if (timeout === 0) throw new TypeError(`${field}.persistenceEngine needs persistence`);
     peName = spec.persistenceEngine;
@@ -230,49 +308,96 @@ export function serviceSpec(value: unknown, field = 'service'): NativeService {
 }
 
 const FORWARD_ALIASES: Readonly<Record<string, ForwardMethod>> = {
-  masq: 'masq', nat: 'masq', '-m': 'masq',
-  route: 'route', dr: 'route', gate: 'route', '-g': 'route',
-  tunnel: 'tunnel', tun: 'tunnel', ipip: 'tunnel', '-i': 'tunnel',
+  masq: 'masq',
+  nat: 'masq',
+  '-m': 'masq',
+  route: 'route',
+  dr: 'route',
+  gate: 'route',
+  '-g': 'route',
+  tunnel: 'tunnel',
+  tun: 'tunnel',
+  ipip: 'tunnel',
+  '-i': 'tunnel',
 };
 
 export function forwardMethod(field: string, value: unknown): ForwardMethod {
   if (value === undefined) return 'route';
   const method = typeof value === 'string' ? FORWARD_ALIASES[value] : undefined;
-  if (method === undefined) typeError(field, `one of ${Object.keys(FORWARD_ALIASES).map((a) => `'${a}'`).join(', ')}`, value);
+  if (method === undefined)
+    typeError(
+      field,
+      `one of ${Object.keys(FORWARD_ALIASES)
+        .map((a) => `'${a}'`)
+        .join(', ')}`,
+      value,
+    );
   return method;
 }
 
 export function forwardNumber(method: ForwardMethod): number {
-  return { masq: constants.IP_VS_CONN_F_MASQ, route: constants.IP_VS_CONN_F_DROUTE, tunnel: constants.IP_VS_CONN_F_TUNNEL }[method];
+  return {
+    masq: constants.IP_VS_CONN_F_MASQ,
+    route: constants.IP_VS_CONN_F_DROUTE,
+    tunnel: constants.IP_VS_CONN_F_TUNNEL,
+  }[method];
 }
 
-function destAddress(field: string, value: Record<string, unknown>, service: NativeService): { text: string; family: number; port: number } {
+function destAddress(
+  field: string,
+  value: Record<string, unknown>,
+  service: NativeService,
+): { text: string; family: number; port: number } {
   const addr = address(`${field}.address`, value.address);
   const destPort = value.port === undefined ? service.port : port(`${field}.port`, value.port);
   return { text: addr.text, family: familyNumber(addr.family), port: destPort };
 }
 
 /** The fields that identify a destination within its service. */
-export function destinationKey(value: unknown, service: NativeService, field = 'destination'): NativeDest {
+export function destinationKey(
+  value: unknown,
+  service: NativeService,
+  field = 'destination',
+): NativeDest {
   const key = object(field, value);
   const addr = destAddress(field, key, service);
   return { family: addr.family, address: addr.text, port: addr.port };
 }
 
 /** A destination to add or to replace (ipvsadm -a / -e semantics). */
-export function destinationSpec(value: unknown, service: NativeService, field = 'destination'): NativeDest {
+export function destinationSpec(
+  value: unknown,
+  service: NativeService,
+  field = 'destination',
+): NativeDest {
   const spec = object(field, value);
   rejectUnknownKeys(field, spec, DESTINATION_SPEC_FIELDS);
   const addr = destAddress(field, spec, service);
   const forward = forwardMethod(`${field}.forward`, spec.forward);
   if (addr.family !== service.family && forward !== 'tunnel') {
-    throw new TypeError(`${field}.address ${addr.text} is not of the service's family: mixing IPv4 and IPv6 needs forward 'tunnel'`);
+    throw new TypeError(
+      `${field}.address ${addr.text} is not of the service's family: mixing IPv4 and IPv6 needs forward 'tunnel'`,
+    );
   }
   const weight = optionalInteger(`${field}.weight`, spec.weight, 0, 0x7fffffff, 1);
-  const upperThreshold = optionalInteger(`${field}.upperThreshold`, spec.upperThreshold, 0, U32_MAX, 0);
-  const lowerThreshold = optionalInteger(`${field}.lowerThreshold`, spec.lowerThreshold, 0, U32_MAX, 0);
+  const upperThreshold = optionalInteger(
+    `${field}.upperThreshold`,
+    spec.upperThreshold,
+    0,
+    U32_MAX,
+    0,
+  );
+  const lowerThreshold = optionalInteger(
+    `${field}.lowerThreshold`,
+    spec.lowerThreshold,
+    0,
+    U32_MAX,
+    0,
+  );
   if (upperThreshold !== 0 && lowerThreshold > upperThreshold) {
-    throw new RangeError(`${field}.lowerThreshold ${lowerThreshold} must not exceed upperThreshold ${upperThreshold}`);
+    throw new RangeError(
+      `${field}.lowerThreshold ${lowerThreshold} must not exceed upperThreshold ${upperThreshold}`,
+    );
   }
   const dest: NativeDest = {
     family: addr.family,
@@ -287,7 +412,8 @@ export function destinationSpec(value: unknown, service: NativeService, field = 
     tunFlags: 0,
   };
   if (spec.tunnel !== undefined) {
-    if (forward !== 'tunnel') throw new TypeError(`${field}.tunnel needs forward 'tunnel', not '${forward}'`);
+    if (forward !== 'tunnel')
+      throw new TypeError(`${field}.tunnel needs forward 'tunnel', not '${forward}'`);
     const options = tunnel(`${field}.tunnel`, spec.tunnel);
     dest.tunType = options.tunType;
     dest.tunPort = options.tunPort;
@@ -296,14 +422,23 @@ export function destinationSpec(value: unknown, service: NativeService, field = 
   return dest;
 }
 
-function tunnel(field: string, value: unknown): Required<Pick<NativeDest, 'tunType' | 'tunPort' | 'tunFlags'>> {
+function tunnel(
+  field: string,
+  value: unknown,
+): Required<Pick<NativeDest, 'tunType' | 'tunPort' | 'tunFlags'>> {
   const spec = object(field, value);
   rejectUnknownKeys(field, spec, TUNNEL_FIELDS);
   const type = oneOf(`${field}.type`, spec.type, ['ipip', 'gue', 'gre'] as const);
-  const checksum = spec.checksum === undefined ? 'none' : oneOf(`${field}.checksum`, spec.checksum, ['none', 'csum', 'remcsum'] as const);
-  if (type === 'gue' && spec.port === undefined) throw new TypeError(`${field}.port is required for a gue tunnel`);
-  if (type !== 'gue' && spec.port !== undefined) throw new TypeError(`${field}.port applies to gue tunnels only, not ${type}`);
-  if (type === 'ipip' && checksum !== 'none') throw new TypeError(`${field}.checksum applies to gue and gre tunnels only`);
+  const checksum =
+    spec.checksum === undefined
+      ? 'none'
+      : oneOf(`${field}.checksum`, spec.checksum, ['none', 'csum', 'remcsum'] as const);
+  if (type === 'gue' && spec.port === undefined)
+    throw new TypeError(`${field}.port is required for a gue tunnel`);
+  if (type !== 'gue' && spec.port !== undefined)
+    throw new TypeError(`${field}.port applies to gue tunnels only, not ${type}`);
+  if (type === 'ipip' && checksum !== 'none')
+    throw new TypeError(`${field}.checksum applies to gue and gre tunnels only`);
   return {
     tunType: {
       ipip: constants.IP_VS_CONN_F_TUNNEL_TYPE_IPIP,
@@ -322,7 +457,8 @@ function tunnel(field: string, value: unknown): Required<Pick<NativeDest, 'tunTy
 export function timeouts(value: unknown, field = 'timeouts'): NativeTimeouts {
   const spec = object(field, value);
   rejectUnknownKeys(field, spec, TIMEOUT_FIELDS);
-  const seconds = (name: keyof Timeouts) => optionalInteger(`${field}.${name}`, spec[name], 0, Math.floor(U32_MAX / 1000), 0);
+  const seconds = (name: keyof Timeouts) =>
+    optionalInteger(`${field}.${name}`, spec[name], 0, Math.floor(U32_MAX / 1000), 0);
   return { tcp: seconds('tcp'), tcpFin: seconds('tcpFin'), udp: seconds('udp') };
 }
 
@@ -336,11 +472,16 @@ export function daemonSpec(value: unknown, field = 'daemon'): NativeDaemon {
   rejectUnknownKeys(field, spec, DAEMON_FIELDS);
   const daemon: NativeDaemon = { state: daemonState(`${field}.state`, spec.state) };
   if (typeof spec.interface !== 'string' || !/^[\x21-\x2e\x30-\x7e]{1,15}$/.test(spec.interface)) {
-    typeError(`${field}.interface`, 'an interface name of 1-15 printable ASCII characters, no slash', spec.interface);
+    typeError(
+      `${field}.interface`,
+      'an interface name of 1-15 printable ASCII characters, no slash',
+      spec.interface,
+    );
   }
   daemon.mcastIfn = spec.interface;
   daemon.syncId = optionalInteger(`${field}.syncId`, spec.syncId, 0, 255, 0);
-  if (spec.maxLength !== undefined) daemon.syncMaxlen = integer(`${field}.maxLength`, spec.maxLength, 1, 65535);
+  if (spec.maxLength !== undefined)
+    daemon.syncMaxlen = integer(`${field}.maxLength`, spec.maxLength, 1, 65535);
   if (spec.group !== undefined) {
     const group = address(`${field}.group`, spec.group);
     daemon.mcastGroup = group.text;
@@ -353,8 +494,14 @@ export function daemonSpec(value: unknown, field = 'daemon'): NativeDaemon {
 
 /** "tcp 192.168.8.200:80", "udp [2001:db8::1]:53", "fwmark 7 (ipv6)": for error messages. */
 export function describeService(service: NativeService): string {
-  if (service.fwmark !== 0) return `fwmark ${service.fwmark}${service.family === constants.AF_INET6 ? ' (ipv6)' : ''}`;
-  const protocol = service.protocol === constants.IPPROTO_TCP ? 'tcp' : service.protocol === constants.IPPROTO_UDP ? 'udp' : 'sctp';
+  if (service.fwmark !== 0)
+    return `fwmark ${service.fwmark}${service.family === constants.AF_INET6 ? ' (ipv6)' : ''}`;
+  const protocol =
+    service.protocol === constants.IPPROTO_TCP
+      ? 'tcp'
+      : service.protocol === constants.IPPROTO_UDP
+        ? 'udp'
+        : 'sctp';
   return `${protocol} ${endpoint(service.address ?? '', service.port)}`;
 }
 

@@ -44,7 +44,8 @@ interface Monitor {
   done: Promise<void>;
 }
 
-const monitorKey = (serviceId: string, destinationId: string): string => `${serviceId} -> ${destinationId}`;
+const monitorKey = (serviceId: string, destinationId: string): string =>
+  `${serviceId} -> ${destinationId}`;
 
 // A check's identity across reloads: same kind, target, timing and options keep the monitor
 // (and its health) running; functions are compared by identity.
@@ -92,12 +93,17 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
    */
   async start(): Promise<void> {
     if (this.running) throw new Error('the health checker is already running');
-    for (const service of this.config.services) this.quorumMet.set(service.id, initialQuorum(service, healthyWeight(service, this.view)));
+    for (const service of this.config.services)
+      this.quorumMet.set(service.id, initialQuorum(service, healthyWeight(service, this.view)));
     await this.syncOnce(['start']);
     this.running = true;
-    for (const service of this.config.services) for (const d of service.destinations) this.startMonitor(service, d);
+    for (const service of this.config.services)
+      for (const d of service.destinations) this.startMonitor(service, d);
     this.startReconcileLoop();
-    this.record('info', 'started', { services: this.config.services.length, checks: this.monitors.size });
+    this.record('info', 'started', {
+      services: this.config.services.length,
+      checks: this.monitors.size,
+    });
   }
 
   /**
@@ -127,12 +133,17 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   async reload(config: HealthConfig): Promise<void> {
     const newIds = new Set(config.services.map((s) => s.id));
     const dropped = this.config.services.filter((s) => !newIds.has(s.id));
-    this.retired = [...this.retired.filter((r) => !newIds.has(r.id)), ...dropped.map((s) => ({ id: s.id, spec: s.spec }))];
+    this.retired = [
+      ...this.retired.filter((r) => !newIds.has(r.id)),
+      ...dropped.map((s) => ({ id: s.id, spec: s.spec })),
+    ];
     const oldReconcileMs = this.config.reconcileIntervalMs;
     this.config = config;
 
     const wanted = new Map<string, { service: ServiceConfig; destination: DestinationConfig }>();
-    for (const service of config.services) for (const d of service.destinations) wanted.set(monitorKey(service.id, d.id), { service, destination: d });
+    for (const service of config.services)
+      for (const d of service.destinations)
+        wanted.set(monitorKey(service.id, d.id), { service, destination: d });
     const stopping: Promise<void>[] = [];
     let kept = 0;
     for (const [key, monitor] of this.monitors) {
@@ -147,12 +158,16 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
       this.monitors.delete(key);
     }
     await Promise.all(stopping);
-    for (const [key, { service, destination }] of wanted) if (this.running && !this.monitors.has(key)) this.startMonitor(service, destination);
+    for (const [key, { service, destination }] of wanted)
+      if (this.running && !this.monitors.has(key)) this.startMonitor(service, destination);
 
     for (const service of config.services) {
       const weight = healthyWeight(service, this.view);
       const met = this.quorumMet.get(service.id);
-      this.quorumMet.set(service.id, met === undefined ? initialQuorum(service, weight) : nextQuorum(service, met, weight));
+      this.quorumMet.set(
+        service.id,
+        met === undefined ? initialQuorum(service, weight) : nextQuorum(service, met, weight),
+      );
     }
     for (const id of this.quorumMet.keys()) if (!newIds.has(id)) this.quorumMet.delete(id);
     if (this.running && config.reconcileIntervalMs !== oldReconcileMs) {
@@ -160,7 +175,12 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
       await this.reconcileLoop;
       this.startReconcileLoop();
     }
-    this.record('info', 'reloaded', { services: config.services.length, checks: this.monitors.size, keptChecks: kept, retiredServices: dropped.map((s) => s.id) });
+    this.record('info', 'reloaded', {
+      services: config.services.length,
+      checks: this.monitors.size,
+      keptChecks: kept,
+      retiredServices: dropped.map((s) => s.id),
+    });
     if (this.running) await this.requestSync('reload');
   }
 
@@ -173,7 +193,9 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   status(): ServiceStatus[] {
     return this.config.services.map((service) => {
       const desired = desiredService(service, this.view);
-      const weights = new Map(desired.destinations.map((d) => [`${d.address}|${d.port}`, d.weight]));
+      const weights = new Map(
+        desired.destinations.map((d) => [`${d.address}|${d.port}`, d.weight]),
+      );
       return {
         service: service.id,
         quorumMet: this.view.quorumMet(service.id),
@@ -191,7 +213,8 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   // ---- checks ----
 
   private readonly view: HealthView = {
-    serving: (serviceId, destinationId) => this.monitors.get(monitorKey(serviceId, destinationId))?.counter.serving ?? true,
+    serving: (serviceId, destinationId) =>
+      this.monitors.get(monitorKey(serviceId, destinationId))?.counter.serving ?? true,
     quorumMet: (serviceId) => this.quorumMet.get(serviceId) ?? true,
   };
 
@@ -220,15 +243,34 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
       const from = monitor.counter.state;
       const to = monitor.counter.record(result.ok);
       const destination = monitor.destination.id;
-      this.emit('check', { service: monitor.serviceId, destination, ok: result.ok, detail: result.detail, attempts: result.attempts, health: monitor.counter.state });
-      this.record('debug', 'check', { service: monitor.serviceId, destination, ok: result.ok, detail: result.detail, attempts: result.attempts });
+      this.emit('check', {
+        service: monitor.serviceId,
+        destination,
+        ok: result.ok,
+        detail: result.detail,
+        attempts: result.attempts,
+        health: monitor.counter.state,
+      });
+      this.record('debug', 'check', {
+        service: monitor.serviceId,
+        destination,
+        ok: result.ok,
+        detail: result.detail,
+        attempts: result.attempts,
+      });
       if (to !== undefined) this.onHealthChange(monitor, from, to, result.detail);
       await sleep(check.timing.intervalMs, stop);
     }
   }
 
   private onHealthChange(monitor: Monitor, from: Health, to: Health, detail: string): void {
-    const change = { service: monitor.serviceId, destination: monitor.destination.id, from, to, detail };
+    const change = {
+      service: monitor.serviceId,
+      destination: monitor.destination.id,
+      from,
+      to,
+      detail,
+    };
     this.emit('state', change);
     this.record(to === 'down' ? 'warn' : 'info', `destination-${to}`, { ...change });
     const service = this.config.services.find((s) => s.id === monitor.serviceId);
@@ -302,9 +344,16 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
   private async syncOnce(reasons: SyncReason[]): Promise<void> {
     const wanted = this.config.services.map((s) => desiredService(s, this.view));
     const retired = this.retired;
-    const outcomes = await reconcile(this.ipvs, wanted, retired.map((r) => r.spec));
+    const outcomes = await reconcile(
+      this.ipvs,
+      wanted,
+      retired.map((r) => r.spec),
+    );
     // A retired service stays on the list only while deleting it fails (a reload meanwhile may add more).
-    const failed = (spec: ServiceSpec): boolean => outcomes.some((o) => o.repair.op === 'deleteService' && o.repair.key === spec && !o.result.ok);
+    const failed = (spec: ServiceSpec): boolean =>
+      outcomes.some(
+        (o) => o.repair.op === 'deleteService' && o.repair.key === spec && !o.result.ok,
+      );
     this.retired = this.retired.filter((r) => !retired.includes(r) || failed(r.spec));
     const repairs: RepairReport[] = outcomes.map(({ repair, result }) => ({
       op: repair.op,
@@ -317,17 +366,29 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
     if (repairs.length === 0) return;
     // Repairs that no health change or reload asked for are drift: someone else changed the table.
     const drift = reasons.length === 1 && reasons[0] === 'reconcile';
-    for (const r of repairs) this.record(r.ok ? (drift ? 'warn' : 'info') : 'error', drift ? 'drift-repaired' : 'repair', { reasons, ...r });
+    for (const r of repairs)
+      this.record(r.ok ? (drift ? 'warn' : 'info') : 'error', drift ? 'drift-repaired' : 'repair', {
+        reasons,
+        ...r,
+      });
   }
 
   private async flushManaged(): Promise<void> {
-    const present = await readServices(this.ipvs, this.config.services.map((s) => s.spec));
+    const present = await readServices(
+      this.ipvs,
+      this.config.services.map((s) => s.spec),
+    );
     const specs = this.config.services.filter((_, i) => present[i]).map((s) => s.spec);
     if (specs.length === 0) return;
     const results = await this.ipvs.batch((b) => {
       for (const spec of specs) b.deleteService(spec);
     });
-    for (const r of results) this.record(r.ok ? 'info' : 'error', 'flushed', { target: r.target, ok: r.ok, ...(r.ok ? {} : { error: r.error.message }) });
+    for (const r of results)
+      this.record(r.ok ? 'info' : 'error', 'flushed', {
+        target: r.target,
+        ok: r.ok,
+        ...(r.ok ? {} : { error: r.error.message }),
+      });
   }
 
   private record(level: LogLevel, event: string, fields: Record<string, unknown>): void {

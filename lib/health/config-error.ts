@@ -7,7 +7,8 @@ export type ConfigPath = ReadonlyArray<string | number>;
 /** "services[0].check.interval" from ['services', 0, 'check', 'interval']. */
 export function formatPath(path: ConfigPath): string {
   let text = '';
-  for (const part of path) text += typeof part === 'number' ? `[${part}]` : text === '' ? part : `.${part}`;
+  for (const part of path)
+    text += typeof part === 'number' ? `[${part}]` : text === '' ? part : `.${part}`;
   return text === '' ? '(top level)' : text;
 }
 
@@ -41,13 +42,18 @@ export class HealthConfigError extends Error {
    */
   static fromFieldError(path: ConfigPath, cause: Error): HealthConfigError {
     const prefix = formatPath(path);
-    if (!cause.message.startsWith(prefix)) return new HealthConfigError(path, `: ${cause.message}`, { cause });
+    if (!cause.message.startsWith(prefix))
+      return new HealthConfigError(path, `: ${cause.message}`, { cause });
     // "services[0].destinations[1].tunnel.port must be ...": the field below `path` becomes part
     // of the path, so that the error points at its line.
     const rest = cause.message.slice(prefix.length);
     const [, fields = ''] = /^((?:\.[A-Za-z_]\w*|\[\d+\])*)/.exec(rest) ?? [];
-    const deeper = [...fields.matchAll(/\.([A-Za-z_]\w*)|\[(\d+)\]/g)].map((m) => (m[1] === undefined ? Number(m[2]) : m[1]));
-    return new HealthConfigError([...path, ...deeper], rest.slice(fields.length).trimStart(), { cause });
+    const deeper = [...fields.matchAll(/\.([A-Za-z_]\w*)|\[(\d+)\]/g)].map((m) =>
+      m[1] === undefined ? Number(m[2]) : m[1],
+    );
+    return new HealthConfigError([...path, ...deeper], rest.slice(fields.length).trimStart(), {
+      cause,
+    });
   }
 
   /** Adds the file and line to the message. */

@@ -16,22 +16,33 @@ function lineOf(doc: Document, lines: LineCounter, path: ConfigPath): number | u
 }
 
 /** Parses and validates config text; `file` names it in errors. */
-export function parseHealthConfig(text: string, file: string, options: ValidateOptions = {}): HealthConfig {
+export function parseHealthConfig(
+  text: string,
+  file: string,
+  options: ValidateOptions = {},
+): HealthConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const [syntax] = doc.errors;
   if (syntax) {
     const line = lines.linePos(syntax.pos[0]).line;
-    throw new HealthConfigError([], `is not valid YAML or JSON: ${syntax.message.split('\n')[0] ?? ''}`).locate(file, line);
+    throw new HealthConfigError(
+      [],
+      `is not valid YAML or JSON: ${syntax.message.split('\n')[0] ?? ''}`,
+    ).locate(file, line);
   }
   try {
     return validateHealthConfig(doc.toJS({ maxAliasCount: 100 }) as unknown, options);
   } catch (error) {
-    if (error instanceof HealthConfigError) throw error.locate(file, lineOf(doc, lines, error.path));
+    if (error instanceof HealthConfigError)
+      throw error.locate(file, lineOf(doc, lines, error.path));
     throw error;
   }
 }
 
-export async function loadHealthConfig(file: string, options: ValidateOptions = {}): Promise<HealthConfig> {
+export async function loadHealthConfig(
+  file: string,
+  options: ValidateOptions = {},
+): Promise<HealthConfig> {
   return parseHealthConfig(await readFile(file, 'utf8'), file, options);
 }

@@ -13,7 +13,8 @@ export async function runCycle(check: CheckSpec, stop: AbortSignal): Promise<Cyc
   for (;;) {
     const result = await runCheck(check, stop);
     attempts++;
-    if (result.ok || attempts > check.timing.retries || stop.aborted) return { ...result, attempts };
+    if (result.ok || attempts > check.timing.retries || stop.aborted)
+      return { ...result, attempts };
     if (!(await sleep(check.timing.retryDelayMs, stop))) return { ...result, attempts };
   }
 }

@@ -28,5 +28,8 @@ export function desiredService(service: ServiceConfig, view: HealthView): Desire
 
 /** Total configured weight of a service's healthy servers, what quorum is measured against. */
 export function healthyWeight(service: ServiceConfig, view: Pick<HealthView, 'serving'>): number {
-  return service.destinations.reduce((sum, d) => sum + (view.serving(service.id, d.id) ? d.dest.weight : 0), 0);
+  return service.destinations.reduce(
+    (sum, d) => sum + (view.serving(service.id, d.id) ? d.dest.weight : 0),
+    0,
+  );
 }

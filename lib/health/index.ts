@@ -1,5 +1,10 @@
 // Health checks for real servers: checks, quorum, sorry server, drift repair, reload by diff.
-export { HealthChecker, type HealthCheckerOptions, type ServiceStatus, type DestinationStatus } from './checker.js';
+export {
+  HealthChecker,
+  type HealthCheckerOptions,
+  type ServiceStatus,
+  type DestinationStatus,
+} from './checker.js';
 export { validateHealthConfig, type ValidateOptions } from './config.js';
 export { loadHealthConfig, parseHealthConfig } from './config-file.js';
 export { HealthConfigError, formatPath } from './config-error.js';

@@ -19,6 +19,8 @@ export function jsonLinesLogger(stream: Writable, minimum: LogLevel = 'info'): L
   const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
   return (record) => {
     if (rank[record.level] < rank[minimum]) return;
-    stream.write(`${JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
+    stream.write(
+      `${JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`,
+    );
   };
 }

@@ -16,5 +16,7 @@ export function initialQuorum(rule: QuorumRule, healthyWeight: number): boolean 
 
 export function nextQuorum(rule: QuorumRule, met: boolean, healthyWeight: number): boolean {
   if (rule.quorum === 0) return true;
-  return met ? healthyWeight >= rule.quorum - rule.hysteresis : healthyWeight >= rule.quorum + rule.hysteresis;
+  return met
+    ? healthyWeight >= rule.quorum - rule.hysteresis
+    : healthyWeight >= rule.quorum + rule.hysteresis;
 }

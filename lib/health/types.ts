@@ -112,7 +112,14 @@ export interface CheckTiming {
 
 export type CheckKind =
   | { type: 'tcp' }
-  | { type: 'http' | 'https'; path: string; host: string | undefined; expectStatus: ReadonlyArray<readonly [number, number]>; bodyMatch: RegExp | undefined; verifyTls: boolean }
+  | {
+      type: 'http' | 'https';
+      path: string;
+      host: string | undefined;
+      expectStatus: ReadonlyArray<readonly [number, number]>;
+      bodyMatch: RegExp | undefined;
+      verifyTls: boolean;
+    }
   | { type: 'command'; argv: readonly [string, ...string[]] }
   | { type: 'custom'; run: CustomCheck; name: string };
 

@@ -4,7 +4,13 @@
 import { constants as osConstants } from 'node:os';
 import { native } from '../kernel/binding.js';
 import { errnoCode } from '../core/errors.js';
-import type { NativeAddress, NativeLink, NativeNetReply, NativeNetRequest, NativeRoute } from '../kernel/native.js';
+import type {
+  NativeAddress,
+  NativeLink,
+  NativeNetReply,
+  NativeNetRequest,
+  NativeRoute,
+} from '../kernel/native.js';
 
 /** A refused network-configuration step: the errno and what was attempted, on what. */
 export class NetConfigError extends Error {
@@ -18,7 +24,12 @@ export class NetConfigError extends Error {
 
   constructor(errno: number, op: string, netns: string, detail?: string) {
     const code = errnoCode(errno);
-    const why = code === 'EPERM' || code === 'EACCES' ? ': permission denied (needs root / CAP_NET_ADMIN)' : detail ? `: ${detail}` : '';
+    const why =
+      code === 'EPERM' || code === 'EACCES'
+        ? ': permission denied (needs root / CAP_NET_ADMIN)'
+        : detail
+          ? `: ${detail}`
+          : '';
     super(`${op} in network namespace ${netns} failed${why} [${code}]`);
     this.errno = errno;
     this.code = code;
@@ -36,7 +47,10 @@ export const IFF_UP = 1;
 /** One namespace's configuration, reached through the addon; every method is one exchange. */
 export class NetNamespace {
   constructor(readonly path: string = DEFAULT_NETNS) {
-    if (typeof path !== 'string' || path === '') throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${JSON.stringify(path)}`);
+    if (typeof path !== 'string' || path === '')
+      throw new TypeError(
+        `netns must be a path such as /run/netns/NAME, got ${JSON.stringify(path)}`,
+      );
   }
 
   /** Runs the requests in order; a refusal comes back as its reply, not as a rejection. */
@@ -45,7 +59,9 @@ export class NetNamespace {
       return await native.netConfig(this.path, requests, TIMEOUT_MS);
     } catch (error) {
       const errno = (error as { errno?: number }).errno;
-      throw errno === undefined ? error : new NetConfigError(errno, 'enter the namespace', this.path, (error as Error).message);
+      throw errno === undefined
+        ? error
+        : new NetConfigError(errno, 'enter the namespace', this.path, (error as Error).message);
     }
   }
 
@@ -73,7 +89,8 @@ export class NetNamespace {
   async sysctl(path: string): Promise<string | undefined> {
     const [reply] = await this.run([{ op: 'readSysctl', path }]);
     if (reply?.error === osConstants.errno.ENOENT) return undefined;
-    if (reply === undefined || reply.error !== 0) throw new NetConfigError(reply?.error ?? 0, `read ${path}`, this.path, reply?.message);
+    if (reply === undefined || reply.error !== 0)
+      throw new NetConfigError(reply?.error ?? 0, `read ${path}`, this.path, reply?.message);
     return reply.value ?? '';
   }
 

@@ -54,14 +54,30 @@ function plan(options: RealServerOptions, field = 'options'): Plan {
   const vip = parseAddress(`${field}.vip`, options.vip);
   const mode = lvsMode(`${field}.mode`, options.mode);
   if (mode === 'nat') {
-    throw new TypeError(`${field}.mode: a NAT real server needs no preparation, only a default route via the director (checkRealServer checks it); use 'dr' or 'tun'`);
+    throw new TypeError(
+      `${field}.mode: a NAT real server needs no preparation, only a default route via the director (checkRealServer checks it); use 'dr' or 'tun'`,
+    );
   }
   const ipv6 = vip.family === 'ipv6';
-  if (ipv6 && mode === 'tun') throw new TypeError(`${field}.vip ${vip.text}: IPv6 tunnelling (ip6tnl) is not supported; use an IPv4 VIP with 'tun'`);
+  if (ipv6 && mode === 'tun')
+    throw new TypeError(
+      `${field}.vip ${vip.text}: IPv6 tunnelling (ip6tnl) is not supported; use an IPv4 VIP with 'tun'`,
+    );
   const device = mode === 'tun' ? 'tunl0' : 'lo';
   const conf = (dev: string, name: string) => `net/ipv4/conf/${dev}/${name}`;
-  const arp = ipv6 ? [] : (['all', device] as const).flatMap((dev) => [[conf(dev, 'arp_ignore'), '1'], [conf(dev, 'arp_announce'), '2']] as const);
-  const rpFilter = mode === 'tun' ? (['all', device] as const).map((dev) => [conf(dev, 'rp_filter'), '0'] as const) : [];
+  const arp = ipv6
+    ? []
+    : (['all', device] as const).flatMap(
+        (dev) =>
+          [
+            [conf(dev, 'arp_ignore'), '1'],
+            [conf(dev, 'arp_announce'), '2'],
+          ] as const,
+      );
+  const rpFilter =
+    mode === 'tun'
+      ? (['all', device] as const).map((dev) => [conf(dev, 'rp_filter'), '0'] as const)
+      : [];
   return {
     netns: new NetNamespace(options.netns),
     vip: vip.text,
@@ -87,18 +103,38 @@ export async function prepareRealServer(options: RealServerOptions): Promise<Pre
     if (p.tunnel) {
       const before = (await p.netns.links()).find((l) => l.name === p.device);
       await p.netns.must({ op: 'ensureIpip', ifname: p.device }, `bring ${p.device} up (ipip)`);
-      if (before === undefined || (before.flags & IFF_UP) === 0) changes.push({ kind: 'link-up', device: p.device });
+      if (before === undefined || (before.flags & IFF_UP) === 0)
+        changes.push({ kind: 'link-up', device: p.device });
     }
-    const [added] = await p.netns.run([{ op: 'addAddress', ifname: p.device, address: p.vip, prefixLength: p.prefixLength, ...(p.label ? { label: p.label } : {}) }]);
+    const [added] = await p.netns.run([
+      {
+        op: 'addAddress',
+        ifname: p.device,
+        address: p.vip,
+        prefixLength: p.prefixLength,
+        ...(p.label ? { label: p.label } : {}),
+      },
+    ]);
     if (added === undefined) throw new Error('netConfig gave no reply');
     if (added.error === 0) {
-      changes.push({ kind: 'address', device: p.device, address: p.vip, prefixLength: p.prefixLength });
+      changes.push({
+        kind: 'address',
+        device: p.device,
+        address: p.vip,
+        prefixLength: p.prefixLength,
+      });
     } else if (added.error !== osConstants.errno.EEXIST) {
-      throw new NetConfigError(added.error, `add ${p.vip}/${p.prefixLength} to ${p.device}`, p.netns.path, added.message);
+      throw new NetConfigError(
+        added.error,
+        `add ${p.vip}/${p.prefixLength} to ${p.device}`,
+        p.netns.path,
+        added.message,
+      );
     }
     for (const [path, value] of p.sysctls) {
       const from = await p.netns.sysctl(path);
-      if (from === undefined) throw new NetConfigError(osConstants.errno.ENOENT, `read ${path}`, p.netns.path);
+      if (from === undefined)
+        throw new NetConfigError(osConstants.errno.ENOENT, `read ${path}`, p.netns.path);
       if (from === value) continue;
       await p.netns.setSysctl(path, value);
       changes.push({ kind: 'sysctl', path, from, to: value });
@@ -117,10 +153,21 @@ async function revert(netns: NetNamespace, changes: RealServerChange[]): Promise
         await netns.setSysctl(change.path, change.from);
         break;
       case 'address':
-        await netns.must({ op: 'delAddress', ifname: change.device, address: change.address, prefixLength: change.prefixLength }, `remove ${change.address} from ${change.device}`);
+        await netns.must(
+          {
+            op: 'delAddress',
+            ifname: change.device,
+            address: change.address,
+            prefixLength: change.prefixLength,
+          },
+          `remove ${change.address} from ${change.device}`,
+        );
         break;
       case 'link-up':
-        await netns.must({ op: 'setLinkDown', ifname: change.device }, `bring ${change.device} down`);
+        await netns.must(
+          { op: 'setLinkDown', ifname: change.device },
+          `bring ${change.device} down`,
+        );
         break;
     }
   }
@@ -134,11 +181,28 @@ async function revert(netns: NetNamespace, changes: RealServerChange[]): Promise
 export async function undoRealServer(options: RealServerOptions): Promise<RealServerChange[]> {
   const p = plan(options);
   const changes: RealServerChange[] = [];
-  const [removed] = await p.netns.run([{ op: 'delAddress', ifname: p.device, address: p.vip, prefixLength: p.prefixLength }]);
+  const [removed] = await p.netns.run([
+    { op: 'delAddress', ifname: p.device, address: p.vip, prefixLength: p.prefixLength },
+  ]);
   // EADDRNOTAVAIL: the VIP was not there; ENODEV: neither was the device.
-  if (removed?.error === 0) changes.push({ kind: 'address', device: p.device, address: p.vip, prefixLength: p.prefixLength });
-  else if (removed && removed.error !== osConstants.errno.EADDRNOTAVAIL && removed.error !== osConstants.errno.ENODEV) {
-    throw new NetConfigError(removed.error, `remove ${p.vip} from ${p.device}`, p.netns.path, removed.message);
+  if (removed?.error === 0)
+    changes.push({
+      kind: 'address',
+      device: p.device,
+      address: p.vip,
+      prefixLength: p.prefixLength,
+    });
+  else if (
+    removed &&
+    removed.error !== osConstants.errno.EADDRNOTAVAIL &&
+    removed.error !== osConstants.errno.ENODEV
+  ) {
+    throw new NetConfigError(
+      removed.error,
+      `remove ${p.vip} from ${p.device}`,
+      p.netns.path,
+      removed.message,
+    );
   }
   for (const [path] of p.sysctls.filter(([path]) => !path.endsWith('rp_filter'))) {
     const from = await p.netns.sysctl(path);

@@ -7,8 +7,14 @@ import type { Command } from './parse-args.js';
 const E = osConstants.errno;
 
 const PER_COMMAND: Partial<Record<Command['kind'], Partial<Record<number, string>>>> = {
-  'add-service': { [E.EEXIST]: 'Service already exists', [E.ENOENT]: 'Scheduler or persistence engine not found' },
-  'edit-service': { [E.ESRCH]: 'No such service', [E.ENOENT]: 'Scheduler or persistence engine not found' },
+  'add-service': {
+    [E.EEXIST]: 'Service already exists',
+    [E.ENOENT]: 'Scheduler or persistence engine not found',
+  },
+  'edit-service': {
+    [E.ESRCH]: 'No such service',
+    [E.ENOENT]: 'Scheduler or persistence engine not found',
+  },
   'delete-service': { [E.ESRCH]: 'No such service' },
   zero: { [E.ESRCH]: 'No such service' },
   'add-server': { [E.ESRCH]: 'Service not defined', [E.EEXIST]: 'Destination already exists' },
@@ -48,7 +54,9 @@ const STRERROR: Partial<Record<number, string>> = {
 };
 
 export function ipvsadmMessage(kind: Command['kind'], errno: number): string {
-  return PER_COMMAND[kind]?.[errno] ?? GENERIC[errno] ?? STRERROR[errno] ?? `Unknown error ${errno}`;
+  return (
+    PER_COMMAND[kind]?.[errno] ?? GENERIC[errno] ?? STRERROR[errno] ?? `Unknown error ${errno}`
+  );
 }
 
 /** What to print for a failure: ipvsadm's sentence for kernel errors, ours for refused input. */

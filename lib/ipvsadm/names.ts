@@ -53,14 +53,19 @@ export class ServiceNames {
   /** getservbyname: by official name or alias. */
   portOf(name: string, protocol: Protocol | undefined): number | undefined {
     if (protocol === undefined) return undefined;
-    return this.entries.find((e) => e.protocol === protocol && (e.name === name || e.aliases.includes(name)))?.port;
+    return this.entries.find(
+      (e) => e.protocol === protocol && (e.name === name || e.aliases.includes(name)),
+    )?.port;
   }
 }
 
 /** gethostbyname for IPv4, through getent (glibc's resolver, nsswitch order). */
 export function hostToIpv4(name: string): string | undefined {
   try {
-    const out = execFileSync('getent', ['ahostsv4', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('getent', ['ahostsv4', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.split(/\s+/)[0] || undefined;
   } catch {
     return undefined;

@@ -2,7 +2,17 @@
 // (wlc, -g, -w 1, DR/TUN real-server port = virtual port), the same refusals in the same order
 // with the same messages and exit codes. The result is a typed command for the library.
 import { isIP } from 'node:net';
-import type { DaemonSpec, DaemonState, DestinationSpec, Protocol, SchedulerFlag, ServiceKey, ServiceSpec, TunnelChecksum, TunnelType } from '../model/types.js';
+import type {
+  DaemonSpec,
+  DaemonState,
+  DestinationSpec,
+  Protocol,
+  SchedulerFlag,
+  ServiceKey,
+  ServiceSpec,
+  TunnelChecksum,
+  TunnelType,
+} from '../model/types.js';
 import { allDigits, inetAton, numberInRange, wholeDecimal } from './c-numbers.js';
 import { ServiceNames, hostToIpv4 } from './names.js';
 import { scan, type OptionDef } from './popt.js';
@@ -45,17 +55,59 @@ export type Command =
   | { kind: 'stop-daemon'; state: DaemonState };
 
 export const CMD_NAMES = [
-  'add-service', 'edit-service', 'delete-service', 'flush', 'list', 'add-server', 'delete-server', 'edit-server',
-  'set', 'start-daemon', 'stop-daemon', 'restore', 'save', 'zero',
+  'add-service',
+  'edit-service',
+  'delete-service',
+  'flush',
+  'list',
+  'add-server',
+  'delete-server',
+  'edit-server',
+  'set',
+  'start-daemon',
+  'stop-daemon',
+  'restore',
+  'save',
+  'zero',
 ] as const;
 type CmdName = (typeof CMD_NAMES)[number];
 
 // Options in ipvsadm's bit order (OPTC_*): the legality table and its messages follow this order.
 const OPT_NAMES = [
-  'numeric', 'connection', 'service-address', 'scheduler', 'persistent', 'netmask', 'real-server',
-  'forwarding-method', 'weight', 'u-threshold', 'l-threshold', 'mcast-interface', 'timeout', 'daemon', 'stats',
-  'rate', 'thresholds', 'persistent-conn', 'nosort', 'syncid', 'exact', 'ops', 'pe', 'sched-flags', 'mcast-group',
-  'mcast-port', 'mcast-ttl', 'sync-maxlen', 'tun-info', 'tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum',
+  'numeric',
+  'connection',
+  'service-address',
+  'scheduler',
+  'persistent',
+  'netmask',
+  'real-server',
+  'forwarding-method',
+  'weight',
+  'u-threshold',
+  'l-threshold',
+  'mcast-interface',
+  'timeout',
+  'daemon',
+  'stats',
+  'rate',
+  'thresholds',
+  'persistent-conn',
+  'nosort',
+  'syncid',
+  'exact',
+  'ops',
+  'pe',
+  'sched-flags',
+  'mcast-group',
+  'mcast-port',
+  'mcast-ttl',
+  'sync-maxlen',
+  'tun-info',
+  'tun-type',
+  'tun-port',
+  'tun-nocsum',
+  'tun-csum',
+  'tun-remcsum',
 ] as const;
 type OptName = (typeof OPT_NAMES)[number];
 
@@ -82,29 +134,72 @@ const TUN_NAMES: readonly TunnelType[] = ['ipip', 'gue', 'gre'];
 const TUN_OPTS: readonly OptName[] = ['tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'];
 const TUN_LEGAL: Record<TunnelType, string> = { ipip: 'xxxx', gue: '+111', gre: 'x11x' };
 
-const o = (long: string, short: string | undefined, argument: OptionDef['argument'], tag = short ?? long): OptionDef =>
-  short === undefined ? { long, argument, tag } : { long, short, argument, tag };
+const o = (
+  long: string,
+  short: string | undefined,
+  argument: OptionDef['argument'],
+  tag = short ?? long,
+): OptionDef => (short === undefined ? { long, argument, tag } : { long, short, argument, tag });
 
 const OPTION_TABLE: readonly OptionDef[] = [
-  o('add-service', 'A', 'none'), o('edit-service', 'E', 'none'), o('delete-service', 'D', 'none'),
-  o('clear', 'C', 'none'), o('list', 'L', 'none'), o('list', 'l', 'none'), o('zero', 'Z', 'none'),
-  o('add-server', 'a', 'none'), o('edit-server', 'e', 'none'), o('delete-server', 'd', 'none'),
-  o('set', undefined, 'none'), o('help', 'h', 'none'), o('version', 'v', 'none'), o('restore', 'R', 'none'),
-  o('save', 'S', 'none'), o('start-daemon', undefined, 'required'), o('stop-daemon', undefined, 'required'),
-  o('tcp-service', 't', 'required'), o('udp-service', 'u', 'required'), o('sctp-service', undefined, 'required'),
-  o('fwmark-service', 'f', 'required'), o('scheduler', 's', 'required'), o('persistent', 'p', 'optional'),
-  o('netmask', 'M', 'required'), o('real-server', 'r', 'required'), o('masquerading', 'm', 'none'),
-  o('ipip', 'i', 'none'), o('gatewaying', 'g', 'none'), o('weight', 'w', 'required'),
-  o('u-threshold', 'x', 'required'), o('l-threshold', 'y', 'required'), o('numeric', 'n', 'none'),
-  o('connection', 'c', 'none'), o('mcast-interface', undefined, 'required'), o('syncid', undefined, 'required'),
-  o('timeout', undefined, 'none'), o('daemon', undefined, 'none'), o('stats', undefined, 'none'),
-  o('rate', undefined, 'none'), o('thresholds', undefined, 'none'), o('persistent-conn', undefined, 'none'),
-  o('nosort', undefined, 'none'), o('sort', undefined, 'none'), o('exact', 'X', 'none'), o('ipv6', '6', 'none'),
-  o('ops', 'o', 'none'), o('pe', undefined, 'required'), o('sched-flags', 'b', 'required'),
-  o('mcast-group', undefined, 'required'), o('mcast-port', undefined, 'required'),
-  o('mcast-ttl', undefined, 'required'), o('sync-maxlen', undefined, 'required'), o('tun-info', undefined, 'none'),
-  o('tun-type', undefined, 'required'), o('tun-port', undefined, 'required'), o('tun-nocsum', undefined, 'none'),
-  o('tun-csum', undefined, 'none'), o('tun-remcsum', undefined, 'none'),
+  o('add-service', 'A', 'none'),
+  o('edit-service', 'E', 'none'),
+  o('delete-service', 'D', 'none'),
+  o('clear', 'C', 'none'),
+  o('list', 'L', 'none'),
+  o('list', 'l', 'none'),
+  o('zero', 'Z', 'none'),
+  o('add-server', 'a', 'none'),
+  o('edit-server', 'e', 'none'),
+  o('delete-server', 'd', 'none'),
+  o('set', undefined, 'none'),
+  o('help', 'h', 'none'),
+  o('version', 'v', 'none'),
+  o('restore', 'R', 'none'),
+  o('save', 'S', 'none'),
+  o('start-daemon', undefined, 'required'),
+  o('stop-daemon', undefined, 'required'),
+  o('tcp-service', 't', 'required'),
+  o('udp-service', 'u', 'required'),
+  o('sctp-service', undefined, 'required'),
+  o('fwmark-service', 'f', 'required'),
+  o('scheduler', 's', 'required'),
+  o('persistent', 'p', 'optional'),
+  o('netmask', 'M', 'required'),
+  o('real-server', 'r', 'required'),
+  o('masquerading', 'm', 'none'),
+  o('ipip', 'i', 'none'),
+  o('gatewaying', 'g', 'none'),
+  o('weight', 'w', 'required'),
+  o('u-threshold', 'x', 'required'),
+  o('l-threshold', 'y', 'required'),
+  o('numeric', 'n', 'none'),
+  o('connection', 'c', 'none'),
+  o('mcast-interface', undefined, 'required'),
+  o('syncid', undefined, 'required'),
+  o('timeout', undefined, 'none'),
+  o('daemon', undefined, 'none'),
+  o('stats', undefined, 'none'),
+  o('rate', undefined, 'none'),
+  o('thresholds', undefined, 'none'),
+  o('persistent-conn', undefined, 'none'),
+  o('nosort', undefined, 'none'),
+  o('sort', undefined, 'none'),
+  o('exact', 'X', 'none'),
+  o('ipv6', '6', 'none'),
+  o('ops', 'o', 'none'),
+  o('pe', undefined, 'required'),
+  o('sched-flags', 'b', 'required'),
+  o('mcast-group', undefined, 'required'),
+  o('mcast-port', undefined, 'required'),
+  o('mcast-ttl', undefined, 'required'),
+  o('sync-maxlen', undefined, 'required'),
+  o('tun-info', undefined, 'none'),
+  o('tun-type', undefined, 'required'),
+  o('tun-port', undefined, 'required'),
+  o('tun-nocsum', undefined, 'none'),
+  o('tun-csum', undefined, 'none'),
+  o('tun-remcsum', undefined, 'none'),
 ];
 
 const FWD = { masq: 'masq', route: 'route', tunnel: 'tunnel' } as const;
@@ -138,7 +233,15 @@ interface Entry {
     tunPort: number;
     checksum: TunnelChecksum;
   };
-  daemon: { state?: DaemonState; ifname: string; syncId: number; maxLength?: number; group?: string; port?: number; ttl?: number };
+  daemon: {
+    state?: DaemonState;
+    ifname: string;
+    syncId: number;
+    maxLength?: number;
+    group?: string;
+    port?: number;
+    ttl?: number;
+  };
 }
 
 export interface ParseContext {
@@ -164,12 +267,28 @@ export const VERSION_LINE = 'ipvsadm v1.31 2019/12/24 (compiled with popt and IP
 export type Parsed = Command | { kind: 'help' } | { kind: 'version' };
 
 const COMMAND_OF: Readonly<Record<string, CmdName>> = {
-  A: 'add-service', E: 'edit-service', D: 'delete-service', C: 'flush', L: 'list', l: 'list', Z: 'zero',
-  a: 'add-server', e: 'edit-server', d: 'delete-server', set: 'set', R: 'restore', S: 'save',
-  'start-daemon': 'start-daemon', 'stop-daemon': 'stop-daemon',
+  A: 'add-service',
+  E: 'edit-service',
+  D: 'delete-service',
+  C: 'flush',
+  L: 'list',
+  l: 'list',
+  Z: 'zero',
+  a: 'add-server',
+  e: 'edit-server',
+  d: 'delete-server',
+  set: 'set',
+  R: 'restore',
+  S: 'save',
+  'start-daemon': 'start-daemon',
+  'stop-daemon': 'stop-daemon',
 };
 
-const PROTOCOL_OF: Readonly<Record<string, Protocol>> = { t: 'tcp', u: 'udp', 'sctp-service': 'sctp' };
+const PROTOCOL_OF: Readonly<Record<string, Protocol>> = {
+  t: 'tcp',
+  u: 'udp',
+  'sctp-service': 'sctp',
+};
 
 export function parseArgs(argv: readonly string[], context: ParseContext): Parsed {
   const services = context.services ?? ServiceNames.fromFile();
@@ -183,17 +302,51 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
   if (!cmd) throw tryHelp(context.program);
 
   const ce: Entry = {
-    svc: { family: 4, port: 0, fwmark: 0, scheduler: '', persistent: false, timeout: 0, netmask: '255.255.255.255', pe: '', onePacket: false },
-    dest: { family: 4, port: 0, forward: FWD.route, weight: 1, upper: 0, lower: 0, tunType: 'ipip', tunPort: 0, checksum: 'none' },
+    svc: {
+      family: 4,
+      port: 0,
+      fwmark: 0,
+      scheduler: '',
+      persistent: false,
+      timeout: 0,
+      netmask: '255.255.255.255',
+      pe: '',
+      onePacket: false,
+    },
+    dest: {
+      family: 4,
+      port: 0,
+      forward: FWD.route,
+      weight: 1,
+      upper: 0,
+      lower: 0,
+      tunType: 'ipip',
+      tunPort: 0,
+      checksum: 'none',
+    },
     daemon: { ifname: '', syncId: 0 },
   };
   if (cmd === 'start-daemon' || cmd === 'stop-daemon') {
     if (first.value === 'master' || first.value === 'backup') ce.daemon.state = first.value;
-    else fail(cmd === 'start-daemon' ? 'illegal start-daemon parameter specified' : 'illegal start_daemon specified');
+    else
+      fail(
+        cmd === 'start-daemon'
+          ? 'illegal start-daemon parameter specified'
+          : 'illegal start_daemon specified',
+      );
   }
 
   const given = new Set<OptName>();
-  const format: ListFormat = { numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, noSort: false, exact: false, tunInfo: false };
+  const format: ListFormat = {
+    numeric: false,
+    stats: false,
+    rate: false,
+    thresholds: false,
+    persistentConn: false,
+    noSort: false,
+    exact: false,
+    tunInfo: false,
+  };
   let schedFlagsArg = '';
   const set = (name: OptName): void => {
     if (given.has(name)) fail(`multiple '${name}' options specified`);
@@ -222,8 +375,10 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
         ce.svc.protocol = 'tcp';
         let mark = wholeDecimal(value);
         // -S prints fwmarks with %d (0xffffffff as -1); a rules file may carry them back.
-        if (context.restoring && mark !== undefined && mark < 0 && mark >= -0x80000000) mark += 0x100000000;
-        if (mark === undefined || mark <= 0 || mark > 0xffffffff) fail(`invalid fwmark value \`${value}' specified`);
+        if (context.restoring && mark !== undefined && mark < 0 && mark >= -0x80000000)
+          mark += 0x100000000;
+        if (mark === undefined || mark <= 0 || mark > 0xffffffff)
+          fail(`invalid fwmark value \`${value}' specified`);
         ce.svc.fwmark = mark;
         break;
       }
@@ -261,7 +416,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
       case 'g':
       case 'm':
         set('forwarding-method');
-        ce.dest.forward = option.tag === 'i' ? FWD.tunnel : option.tag === 'g' ? FWD.route : FWD.masq;
+        ce.dest.forward =
+          option.tag === 'i' ? FWD.tunnel : option.tag === 'g' ? FWD.route : FWD.masq;
         break;
       case 'w':
         set('weight');
@@ -270,11 +426,13 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
         break;
       case 'x':
         set('u-threshold');
-        ce.dest.upper = numberInRange(value, 0, 2147483647) ?? fail('illegal u_threshold specified');
+        ce.dest.upper =
+          numberInRange(value, 0, 2147483647) ?? fail('illegal u_threshold specified');
         break;
       case 'y':
         set('l-threshold');
-        ce.dest.lower = numberInRange(value, 0, 2147483647) ?? fail('illegal l_threshold specified');
+        ce.dest.lower =
+          numberInRange(value, 0, 2147483647) ?? fail('illegal l_threshold specified');
         break;
       case 'c':
         set('connection');
@@ -344,7 +502,9 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
       case 'mcast-group': {
         set('mcast-group');
         const v6 = value.includes(':');
-        const ok = v6 ? isIP(value) === 6 && /^ff/i.test(value) : isIP(value) === 4 && isIpv4Multicast(value);
+        const ok = v6
+          ? isIP(value) === 6 && /^ff/i.test(value)
+          : isIP(value) === 4 && isIpv4Multicast(value);
         if (!ok) fail(`invalid ${v6 ? 'IPv6' : 'IPv4'} mcast-group \`${value}'`);
         ce.daemon.group = value;
         break;
@@ -359,7 +519,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
         break;
       case 'sync-maxlen':
         set('sync-maxlen');
-        ce.daemon.maxLength = numberInRange(value, 1, 65535 - 20 - 8) ?? fail('illegal sync-maxlen specified');
+        ce.daemon.maxLength =
+          numberInRange(value, 1, 65535 - 20 - 8) ?? fail('illegal sync-maxlen specified');
         break;
       case 'tun-info':
         set('tun-info');
@@ -381,7 +542,8 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
       case 'tun-remcsum':
         set(option.tag);
         // Two of these together are refused later (tunnel_opt_check), so the last one can win.
-        if (option.tag !== 'tun-nocsum') ce.dest.checksum = option.tag === 'tun-csum' ? 'csum' : 'remcsum';
+        if (option.tag !== 'tun-nocsum')
+          ce.dest.checksum = option.tag === 'tun-csum' ? 'csum' : 'remcsum';
         break;
       default:
         // A second command (or -h, -v) lands here too, as in ipvsadm.
@@ -395,17 +557,24 @@ export function parseArgs(argv: readonly string[], context: ParseContext): Parse
   if (cmd === 'set') {
     if (args.length < 3) fail('--set option requires 3 timeout values');
     const [tcp, tcpFin, udp] = args.splice(0, 3) as [string, string, string];
-    timeouts = { tcp: timeoutValue(tcp, 0), tcpFin: timeoutValue(tcpFin, 0), udp: timeoutValue(udp, 0) };
+    timeouts = {
+      tcp: timeoutValue(tcp, 0),
+      tcpFin: timeoutValue(tcpFin, 0),
+      udp: timeoutValue(udp, 0),
+    };
   }
   if (args[0] !== undefined) fail(`unexpected argument ${args[0]}`);
-  const schedulerFlags = schedFlagsArg === '' ? [] : parseSchedFlags(ce.svc.scheduler || 'wlc', schedFlagsArg);
+  const schedulerFlags =
+    schedFlagsArg === '' ? [] : parseSchedFlags(ce.svc.scheduler || 'wlc', schedFlagsArg);
 
   checkLegal(cmd, given);
   return finish(cmd, ce, given, format, timeouts, schedulerFlags);
 }
 
 function timeoutValue(text: string, min: number): number {
-  return numberInRange(text, min, MAX_TIMEOUT) ?? fail(`invalid timeout value \`${text}' specified`);
+  return (
+    numberInRange(text, min, MAX_TIMEOUT) ?? fail(`invalid timeout value \`${text}' specified`)
+  );
 }
 
 function isIpv4Multicast(address: string): boolean {
@@ -459,7 +628,12 @@ function parseSchedFlags(scheduler: string, text: string): SchedulerFlag[] {
       continue;
     }
     const family = flag.slice(0, 2);
-    if (flag === 'sh-fallback' || flag === 'sh-port' || flag === 'mh-fallback' || flag === 'mh-port') {
+    if (
+      flag === 'sh-fallback' ||
+      flag === 'sh-port' ||
+      flag === 'mh-fallback' ||
+      flag === 'mh-port'
+    ) {
       if (scheduler !== family) fail(`incompatible scheduler flag \`${flag}'`);
       flags.push(flag);
       continue;
@@ -481,7 +655,10 @@ function checkLegal(cmd: CmdName, given: ReadonlySet<OptName>): void {
     if (rule === 'x') fail(`Illegal '${name}' option with the '${cmd}' command`);
     if (rule === '1') {
       if (exclusive === undefined) exclusive = name;
-      else fail(`The option '${name}' conflicts with the '${exclusive}' option in the '${cmd}' command`);
+      else
+        fail(
+          `The option '${name}' conflicts with the '${exclusive}' option in the '${cmd}' command`,
+        );
     }
   });
 }
@@ -492,20 +669,29 @@ function checkTunnel(type: TunnelType, given: ReadonlySet<OptName>): void {
   TUN_OPTS.forEach((name, j) => {
     const rule = row[j];
     if (!given.has(name)) {
-      if (rule === '+') fail(`You need to supply the '${name}' option for the '${type}' tunnel type`);
+      if (rule === '+')
+        fail(`You need to supply the '${name}' option for the '${type}' tunnel type`);
       return;
     }
     if (rule === 'x') fail(`Illegal '${name}' option with the '${type}' tunnel type`);
     if (rule === '1') {
       if (exclusive === undefined) exclusive = name;
-      else fail(`The option '${name}' conflicts with the '${exclusive}' option in the '${type}' tunnel type`);
+      else
+        fail(
+          `The option '${name}' conflicts with the '${exclusive}' option in the '${type}' tunnel type`,
+        );
     }
   });
 }
 
 function serviceKeyOf(ce: Entry): ServiceKey {
-  if (ce.svc.fwmark !== 0) return { fwmark: ce.svc.fwmark, family: ce.svc.family === 6 ? 'ipv6' : 'ipv4' };
-  return { protocol: ce.svc.protocol ?? 'tcp', address: ce.svc.address ?? '0.0.0.0', port: ce.svc.port };
+  if (ce.svc.fwmark !== 0)
+    return { fwmark: ce.svc.fwmark, family: ce.svc.family === 6 ? 'ipv6' : 'ipv4' };
+  return {
+    protocol: ce.svc.protocol ?? 'tcp',
+    address: ce.svc.address ?? '0.0.0.0',
+    port: ce.svc.port,
+  };
 }
 
 function finish(
@@ -519,8 +705,10 @@ function finish(
   switch (cmd) {
     case 'add-service':
     case 'edit-service': {
-      if (ce.svc.fwmark === 0 && ce.svc.port === 0 && !ce.svc.persistent) fail('Zero port specified for non-persistent service');
-      if (ce.svc.onePacket && ce.svc.fwmark === 0 && ce.svc.protocol !== 'udp') fail('One-Packet Scheduling is only for UDP virtual services');
+      if (ce.svc.fwmark === 0 && ce.svc.port === 0 && !ce.svc.persistent)
+        fail('Zero port specified for non-persistent service');
+      if (ce.svc.onePacket && ce.svc.fwmark === 0 && ce.svc.protocol !== 'udp')
+        fail('One-Packet Scheduling is only for UDP virtual services');
       const service: ServiceSpec = { ...serviceKeyOf(ce), scheduler: ce.svc.scheduler || 'wlc' };
       if (ce.svc.persistent) {
         service.persistence = ce.svc.timeout;
@@ -534,9 +722,13 @@ function finish(
     case 'add-server':
     case 'edit-server': {
       if (ce.svc.fwmark === 0 && ce.dest.forward !== 'masq') ce.dest.port = ce.svc.port;
-      if (ce.dest.family !== ce.svc.family && ce.dest.forward !== 'tunnel') fail('Different address family is allowed only for tunneling servers');
-      const tunnelOption = ['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'].some((n) => given.has(n as OptName));
-      if (tunnelOption && ce.dest.forward !== 'tunnel') fail('Tunnel options conflict with forward method');
+      if (ce.dest.family !== ce.svc.family && ce.dest.forward !== 'tunnel')
+        fail('Different address family is allowed only for tunneling servers');
+      const tunnelOption = ['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'].some(
+        (n) => given.has(n as OptName),
+      );
+      if (tunnelOption && ce.dest.forward !== 'tunnel')
+        fail('Tunnel options conflict with forward method');
       checkTunnel(ce.dest.tunType, given);
       const destination: DestinationSpec = {
         address: ce.dest.address ?? '0.0.0.0',
@@ -553,18 +745,26 @@ function finish(
       return { kind: cmd, service: serviceKeyOf(ce), destination };
     }
     case 'delete-server':
-      return { kind: cmd, service: serviceKeyOf(ce), destination: { address: ce.dest.address ?? '0.0.0.0', port: ce.dest.port } };
+      return {
+        kind: cmd,
+        service: serviceKeyOf(ce),
+        destination: { address: ce.dest.address ?? '0.0.0.0', port: ce.dest.port },
+      };
     case 'delete-service':
       return { kind: cmd, service: serviceKeyOf(ce) };
     case 'zero':
-      return given.has('service-address') ? { kind: cmd, service: serviceKeyOf(ce) } : { kind: cmd };
+      return given.has('service-address')
+        ? { kind: cmd, service: serviceKeyOf(ce) }
+        : { kind: cmd };
     case 'list': {
       const conflict =
-        ((given.has('connection') || given.has('timeout') || given.has('daemon')) && (format.stats || format.rate || format.thresholds)) ||
+        ((given.has('connection') || given.has('timeout') || given.has('daemon')) &&
+          (format.stats || format.rate || format.thresholds)) ||
         ((given.has('timeout') || given.has('daemon')) && format.persistentConn);
       if (conflict) fail('options conflicts in the list command');
       if (given.has('connection')) return { kind: 'list', format, what: 'connections' };
-      if (given.has('service-address')) return { kind: 'list-service', format, service: serviceKeyOf(ce) };
+      if (given.has('service-address'))
+        return { kind: 'list-service', format, service: serviceKeyOf(ce) };
       if (given.has('timeout')) return { kind: 'list', format, what: 'timeout' };
       if (given.has('daemon')) return { kind: 'list', format, what: 'daemon' };
       return { kind: 'list', format, what: 'all' };
@@ -578,7 +778,11 @@ function finish(
     case 'set':
       return { kind: 'set', timeouts };
     case 'start-daemon': {
-      const daemon: DaemonSpec = { state: ce.daemon.state ?? 'master', interface: ce.daemon.ifname || 'eth0', syncId: ce.daemon.syncId };
+      const daemon: DaemonSpec = {
+        state: ce.daemon.state ?? 'master',
+        interface: ce.daemon.ifname || 'eth0',
+        syncId: ce.daemon.syncId,
+      };
       if (ce.daemon.maxLength !== undefined) daemon.maxLength = ce.daemon.maxLength;
       if (ce.daemon.group !== undefined) daemon.group = ce.daemon.group;
       if (ce.daemon.port !== undefined) daemon.port = ce.daemon.port;

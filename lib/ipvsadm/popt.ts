@@ -53,7 +53,11 @@ export function scan(argv: readonly string[], table: readonly OptionDef[]): Scan
     i++;
     return next;
   };
-  const fail = (word: string, reason: PoptError['reason']): Scan => ({ options, leftovers, error: new PoptError(word, reason) });
+  const fail = (word: string, reason: PoptError['reason']): Scan => ({
+    options,
+    leftovers,
+    error: new PoptError(word, reason),
+  });
 
   for (; i < argv.length; i++) {
     const word = argv[i] ?? '';
@@ -85,7 +89,8 @@ export function scan(argv: readonly string[], table: readonly OptionDef[]): Scan
         }
         const rest = word.slice(j + 1);
         const value = rest !== '' ? rest : nextWordAsArgument(def.argument);
-        if (value === undefined && def.argument === 'required') return fail(word, 'missing argument');
+        if (value === undefined && def.argument === 'required')
+          return fail(word, 'missing argument');
         options.push(value === undefined ? { tag: def.tag, word } : { tag: def.tag, value, word });
         break;
       }

@@ -8,4 +8,7 @@ import type { NativeBinding } from './native.js';
 // find the root from an ES module's stack on its own, so it is given explicitly.
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const native = bindings({ bindings: 'ipvs_native', module_root: packageRoot }) as NativeBinding;
+export const native = bindings({
+  bindings: 'ipvs_native',
+  module_root: packageRoot,
+}) as NativeBinding;

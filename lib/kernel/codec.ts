@@ -29,4 +29,7 @@ export function decodeReplyRows(request: NativeRequest, datagram: Buffer): Decod
 
 export type DecodedRows =
   | 0
-  | (Omit<Exclude<NativeReply, 0>, 'services' | 'dests'> & { services?: NativeServiceReply[]; dests?: NativeDestReply[] });
+  | (Omit<Exclude<NativeReply, 0>, 'services' | 'dests'> & {
+      services?: NativeServiceReply[];
+      dests?: NativeDestReply[];
+    });

@@ -19,11 +19,24 @@ function endpointFromProc(address: string, port: string): Endpoint {
 export function parseConnections(text: string): Connection[] {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   if (lines.length === 0) return [];
-  if (!lines[0]?.startsWith('Pro ')) throw new Error(`unexpected /proc/net/ip_vs_conn header: ${lines[0] ?? ''}`);
+  if (!lines[0]?.startsWith('Pro '))
+    throw new Error(`unexpected /proc/net/ip_vs_conn header: ${lines[0] ?? ''}`);
   return lines.slice(1).map((line) => {
     const fields = line.trim().split(/\s+/);
-    const [protocol, cip, cport, vip, vport, dip, dport, state, expires, peName, ...peData] = fields;
-    if (!protocol || !cip || !cport || !vip || !vport || !dip || !dport || !state || !expires || !/^\d+$/.test(expires)) {
+    const [protocol, cip, cport, vip, vport, dip, dport, state, expires, peName, ...peData] =
+      fields;
+    if (
+      !protocol ||
+      !cip ||
+      !cport ||
+      !vip ||
+      !vport ||
+      !dip ||
+      !dport ||
+      !state ||
+      !expires ||
+      !/^\d+$/.test(expires)
+    ) {
       throw new Error(`unreadable /proc/net/ip_vs_conn line: ${line}`);
     }
     return {

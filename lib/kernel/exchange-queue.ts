@@ -50,17 +50,24 @@ export class ExchangeQueue {
       while (this.pending.length > 0) {
         const batch = this.pending;
         this.pending = [];
-        const requests = batch.length === 1 ? (batch[0]?.requests ?? []) : batch.flatMap((p) => p.requests);
+        const requests =
+          batch.length === 1 ? (batch[0]?.requests ?? []) : batch.flatMap((p) => p.requests);
         let replies: NativeReply[];
         try {
-          replies = await this.client.execute(this.packer.pack(requests), requests.length, this.timeoutMs);
+          replies = await this.client.execute(
+            this.packer.pack(requests),
+            requests.length,
+            this.timeoutMs,
+          );
         } catch (error) {
           for (const p of batch) p.reject(error as NativeError);
           continue;
         }
         let offset = 0;
         for (const p of batch) {
-          p.resolve(batch.length === 1 ? replies : replies.slice(offset, offset + p.requests.length));
+          p.resolve(
+            batch.length === 1 ? replies : replies.slice(offset, offset + p.requests.length),
+          );
           offset += p.requests.length;
         }
       }

@@ -40,7 +40,11 @@ function netmaskText(family: number, netmask: number): string | number {
   return `${netmask >>> 24}.${(netmask >>> 16) & 0xff}.${(netmask >>> 8) & 0xff}.${netmask & 0xff}`;
 }
 
-const SCHEDULER_FLAG_BITS = [constants.IP_VS_SVC_F_SCHED1, constants.IP_VS_SVC_F_SCHED2, constants.IP_VS_SVC_F_SCHED3];
+const SCHEDULER_FLAG_BITS = [
+  constants.IP_VS_SVC_F_SCHED1,
+  constants.IP_VS_SVC_F_SCHED2,
+  constants.IP_VS_SVC_F_SCHED3,
+];
 const ANY_SCHEDULER_FLAG = SCHEDULER_FLAG_BITS.reduce((a, b) => a | b, 0);
 
 function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
@@ -48,7 +52,8 @@ function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
   if ((flags & ANY_SCHEDULER_FLAG) === 0) return names;
   SCHEDULER_FLAG_BITS.forEach((bit, i) => {
     if ((flags & bit) === 0) return;
-    if ((scheduler === 'sh' || scheduler === 'mh') && i < 2) names.push(`${scheduler}-${i === 0 ? 'fallback' : 'port'}`);
+    if ((scheduler === 'sh' || scheduler === 'mh') && i < 2)
+      names.push(`${scheduler}-${i === 0 ? 'fallback' : 'port'}`);
     else names.push(`flag-${i + 1}` as SchedulerFlag);
   });
   return names;
@@ -83,7 +88,12 @@ export function serviceFromKernel(native: NativeServiceReply): Service {
     stats: native.stats,
   };
   if (native.fwmark !== 0) return { fwmark: native.fwmark, ...state };
-  return { protocol: protocolName(native.protocol), address: native.address, port: native.port, ...state };
+  return {
+    protocol: protocolName(native.protocol),
+    address: native.address,
+    port: native.port,
+    ...state,
+  };
 }
 
 const TUNNEL_TYPES: Readonly<Record<number, TunnelType>> = {
@@ -109,7 +119,13 @@ export function destinationFromKernel(native: NativeDestReply): Destination {
     upperThreshold: native.upperThreshold,
     lowerThreshold: native.lowerThreshold,
     ...(forward === 'tunnel'
-      ? { tunnel: { type: TUNNEL_TYPES[native.tunType] ?? 'ipip', port: native.tunPort, checksum: checksumName(native.tunFlags) } }
+      ? {
+          tunnel: {
+            type: TUNNEL_TYPES[native.tunType] ?? 'ipip',
+            port: native.tunPort,
+            checksum: checksumName(native.tunFlags),
+          },
+        }
       : {}),
     activeConnections: native.activeConns,
     inactiveConnections: native.inactiveConns,

@@ -205,9 +205,50 @@ export interface NativeRequestLayout {
   readonly partDest: number;
   readonly partDaemon: number;
   readonly partTimeouts: number;
-  readonly service: Readonly<Record<'family' | 'protocol' | 'port' | 'fwmark' | 'flags' | 'flagsMask' | 'timeout' | 'netmask' | 'address' | 'scheduler' | 'peName', number>>;
-  readonly dest: Readonly<Record<'family' | 'port' | 'fwdMethod' | 'weight' | 'upperThreshold' | 'lowerThreshold' | 'tunPort' | 'tunFlags' | 'tunType' | 'address', number>>;
-  readonly daemon: Readonly<Record<'state' | 'syncId' | 'syncMaxlen' | 'mcastFamily' | 'mcastPort' | 'mcastTtl' | 'mcastIfn' | 'mcastGroup', number>>;
+  readonly service: Readonly<
+    Record<
+      | 'family'
+      | 'protocol'
+      | 'port'
+      | 'fwmark'
+      | 'flags'
+      | 'flagsMask'
+      | 'timeout'
+      | 'netmask'
+      | 'address'
+      | 'scheduler'
+      | 'peName',
+      number
+    >
+  >;
+  readonly dest: Readonly<
+    Record<
+      | 'family'
+      | 'port'
+      | 'fwdMethod'
+      | 'weight'
+      | 'upperThreshold'
+      | 'lowerThreshold'
+      | 'tunPort'
+      | 'tunFlags'
+      | 'tunType'
+      | 'address',
+      number
+    >
+  >;
+  readonly daemon: Readonly<
+    Record<
+      | 'state'
+      | 'syncId'
+      | 'syncMaxlen'
+      | 'mcastFamily'
+      | 'mcastPort'
+      | 'mcastTtl'
+      | 'mcastIfn'
+      | 'mcastGroup',
+      number
+    >
+  >;
   readonly timeouts: Readonly<Record<'tcp' | 'tcpFin' | 'udp', number>>;
 }
 
@@ -216,7 +257,13 @@ export type NativeNetRequest =
   | { op: 'getLinks' | 'getAddresses' }
   | { op: 'getRoutes'; family: number }
   | { op: 'setLinkUp' | 'setLinkDown' | 'ensureIpip'; ifname: string }
-  | { op: 'addAddress' | 'delAddress'; ifname: string; address: string; prefixLength: number; label?: string }
+  | {
+      op: 'addAddress' | 'delAddress';
+      ifname: string;
+      address: string;
+      prefixLength: number;
+      label?: string;
+    }
   | { op: 'readSysctl'; path: string }
   | { op: 'writeSysctl'; path: string; value: string };
 
@@ -286,7 +333,11 @@ export interface NativeBinding {
    * Runs rtnetlink and /proc/sys requests inside the namespace at `netnsPath`, in order, on a
    * worker thread; one reply each. Rejects (with errno) only when the namespace cannot be entered.
    */
-  netConfig(netnsPath: string, requests: readonly NativeNetRequest[], timeoutMs: number): Promise<NativeNetReply[]>;
+  netConfig(
+    netnsPath: string,
+    requests: readonly NativeNetRequest[],
+    timeoutMs: number,
+  ): Promise<NativeNetReply[]>;
   /** The rtnetlink message netConfig would send for `request` (golden-bytes tests). */
   encodeNetRequest(request: NativeNetRequest, ifindex: number, seq: number): Buffer;
 }

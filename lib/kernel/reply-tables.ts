@@ -7,16 +7,39 @@ import type { NativeDestReply, NativeServiceReply, NativeStats, NativeTable } fr
 const SERVICE_NUMBERS = ['family', 'protocol', 'port', 'fwmark', 'flags', 'timeout', 'netmask'];
 const SERVICE_TEXTS = ['address', 'scheduler', 'peName'];
 const DEST_NUMBERS = [
-  'family', 'port', 'fwdMethod', 'weight', 'upperThreshold', 'lowerThreshold',
-  'tunType', 'tunPort', 'tunFlags', 'activeConns', 'inactiveConns', 'persistentConns',
+  'family',
+  'port',
+  'fwdMethod',
+  'weight',
+  'upperThreshold',
+  'lowerThreshold',
+  'tunType',
+  'tunPort',
+  'tunFlags',
+  'activeConns',
+  'inactiveConns',
+  'persistentConns',
 ];
 const DEST_TEXTS = ['address'];
-const STATS = ['conns', 'inPkts', 'outPkts', 'inBytes', 'outBytes', 'cps', 'inPps', 'outPps', 'inBps', 'outBps'];
+const STATS = [
+  'conns',
+  'inPkts',
+  'outPkts',
+  'inBytes',
+  'outBytes',
+  'cps',
+  'inPps',
+  'outPps',
+  'inBps',
+  'outBps',
+];
 
 // The readers below index columns by position; the addon says what its positions are.
 function expectColumns(what: string, actual: readonly string[], expected: readonly string[]): void {
   if (actual.join() !== expected.join()) {
-    throw new Error(`the addon's ${what} columns are [${actual.join()}], this library reads [${expected.join()}]: rebuild the addon`);
+    throw new Error(
+      `the addon's ${what} columns are [${actual.join()}], this library reads [${expected.join()}]: rebuild the addon`,
+    );
   }
 }
 const layout = native.replyLayout;
@@ -50,7 +73,9 @@ function texts(table: NativeTable, perRow: number): string[] {
   const fields = table.texts.split('\0');
   // Every field ends with a NUL, so the split leaves one empty string after the last.
   if (fields.length !== table.count * perRow + 1) {
-    throw new Error(`reply table: ${fields.length - 1} text fields for ${table.count} rows of ${perRow}`);
+    throw new Error(
+      `reply table: ${fields.length - 1} text fields for ${table.count} rows of ${perRow}`,
+    );
   }
   return fields;
 }

@@ -6,7 +6,13 @@
 // The input is already validated (lib/validate.ts); the addon still checks every record.
 import { endianness } from 'node:os';
 import { native } from './binding.js';
-import type { NativeDaemon, NativeDest, NativeRequest, NativeService, NativeTimeouts } from './native.js';
+import type {
+  NativeDaemon,
+  NativeDest,
+  NativeRequest,
+  NativeService,
+  NativeTimeouts,
+} from './native.js';
 
 const layout = native.requestLayout;
 const RECORD = layout.size;
@@ -117,7 +123,8 @@ export class RequestPacker {
       return;
     }
     const length = value.length;
-    if (length > field - 1) throw new RangeError(`'${value}' is longer than ${field - 1} characters`);
+    if (length > field - 1)
+      throw new RangeError(`'${value}' is longer than ${field - 1} characters`);
     bytes[at] = length;
     for (let i = 0; i < length; i++) {
       const code = value.charCodeAt(i);

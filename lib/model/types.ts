@@ -7,7 +7,8 @@ export type AddressFamily = 'ipv4' | 'ipv6';
 /** Canonical forwarding methods: masquerading (NAT, -m), direct routing (-g), IP tunnel (-i). */
 export type ForwardMethod = 'masq' | 'route' | 'tunnel';
 /** Accepted spellings of the forwarding method, ipvsadm's flags included. */
-export type ForwardMethodInput = ForwardMethod | 'nat' | 'dr' | 'gate' | 'tun' | 'ipip' | '-m' | '-g' | '-i';
+export type ForwardMethodInput =
+  ForwardMethod | 'nat' | 'dr' | 'gate' | 'tun' | 'ipip' | '-m' | '-g' | '-i';
 
 /** Schedulers the kernel ships. Any other name is sent as is; the kernel refuses what it can't load. */
 export type Scheduler =
@@ -28,7 +29,8 @@ export type Scheduler =
   | (string & {});
 
 /** Scheduler flags (ipvsadm -b): sh-* for sh, mh-* for mh, flag-N raw. */
-export type SchedulerFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port' | 'flag-1' | 'flag-2' | 'flag-3';
+export type SchedulerFlag =
+  'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port' | 'flag-1' | 'flag-2' | 'flag-3';
 
 /** Flags the kernel reports on a service. */
 export type ServiceFlag = 'persistent' | 'hashed' | 'one-packet' | 'flag-1' | 'flag-2' | 'flag-3';
@@ -149,7 +151,11 @@ interface ServiceState {
 /** A service as the kernel reports it: by protocol + address + port, or by fwmark. */
 export type Service =
   | (AddressServiceKey & { fwmark?: undefined } & ServiceState)
-  | (Required<FwmarkServiceKey> & { protocol?: undefined; address?: undefined; port?: undefined } & ServiceState);
+  | (Required<FwmarkServiceKey> & {
+      protocol?: undefined;
+      address?: undefined;
+      port?: undefined;
+    } & ServiceState);
 
 export interface Timeouts {
   /** Seconds. In setTimeouts, 0 or absent leaves a value unchanged. */

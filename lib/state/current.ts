@@ -4,7 +4,10 @@ import type { Destination, DestinationSpec, Service, ServiceSpec } from '../mode
 import { normalise, type NormalService } from './schema.js';
 
 export function specOfService(s: Service): ServiceSpec {
-  const key = s.fwmark !== undefined ? { fwmark: s.fwmark, family: s.family } : { protocol: s.protocol, address: s.address, port: s.port };
+  const key =
+    s.fwmark !== undefined
+      ? { fwmark: s.fwmark, family: s.family }
+      : { protocol: s.protocol, address: s.address, port: s.port };
   const spec: ServiceSpec = { ...key, scheduler: s.scheduler };
   if (s.persistence > 0) {
     spec.persistence = s.persistence;
@@ -17,16 +20,29 @@ export function specOfService(s: Service): ServiceSpec {
 }
 
 export function specOfDestination(d: Destination): DestinationSpec {
-  const spec: DestinationSpec = { address: d.address, port: d.port, forward: d.forward, weight: d.weight };
+  const spec: DestinationSpec = {
+    address: d.address,
+    port: d.port,
+    forward: d.forward,
+    weight: d.weight,
+  };
   if (d.upperThreshold) spec.upperThreshold = d.upperThreshold;
   if (d.lowerThreshold) spec.lowerThreshold = d.lowerThreshold;
   if (d.forward === 'tunnel' && d.tunnel) {
-    spec.tunnel = d.tunnel.type === 'gue' ? { ...d.tunnel } : { type: d.tunnel.type, checksum: d.tunnel.checksum };
+    spec.tunnel =
+      d.tunnel.type === 'gue'
+        ? { ...d.tunnel }
+        : { type: d.tunnel.type, checksum: d.tunnel.checksum };
   }
   return spec;
 }
 
 export async function currentState(ipvs: Ipvs): Promise<NormalService[]> {
   const services = await ipvs.listServices({ destinations: true });
-  return normalise({ services: services.map((s) => ({ ...specOfService(s), destinations: (s.destinations ?? []).map(specOfDestination) })) });
+  return normalise({
+    services: services.map((s) => ({
+      ...specOfService(s),
+      destinations: (s.destinations ?? []).map(specOfDestination),
+    })),
+  });
 }

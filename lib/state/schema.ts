@@ -43,11 +43,18 @@ function canonicalAddress(address: string): string {
   const [head = '', tail] = address.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  return [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right].map((g) => parseInt(g, 16).toString(16)).join(':');
+  return [
+    ...left,
+    ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'),
+    ...right,
+  ]
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':');
 }
 
 export function serviceIdentity(native: NativeService): string {
-  if (native.fwmark !== 0) return `fwmark ${native.fwmark} ${native.family === 10 ? 'ipv6' : 'ipv4'}`;
+  if (native.fwmark !== 0)
+    return `fwmark ${native.fwmark} ${native.family === 10 ? 'ipv6' : 'ipv4'}`;
   return `${native.protocol}/${canonicalAddress(native.address ?? '')}/${native.port}`;
 }
 
@@ -63,14 +70,16 @@ function withTunnelDefaults(dest: NativeDest): NativeDest {
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${field} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`${field} must be an object`);
   return value as Record<string, unknown>;
 }
 
 /** Checks and normalises a desired state; throws TypeError/RangeError naming the path. */
 export function normalise(value: unknown): NormalService[] {
   const root = record(value, 'desired state');
-  for (const key of Object.keys(root)) if (key !== 'services') throw new TypeError(`desired state has an unknown field '${key}'`);
+  for (const key of Object.keys(root))
+    if (key !== 'services') throw new TypeError(`desired state has an unknown field '${key}'`);
   const services = root.services ?? [];
   if (!Array.isArray(services)) throw new TypeError('services must be a list');
   const seen = new Map<string, number>();
@@ -80,7 +89,8 @@ export function normalise(value: unknown): NormalService[] {
     const native = serviceSpec(spec, field);
     const key = serviceIdentity(native);
     const earlier = seen.get(key);
-    if (earlier !== undefined) throw new TypeError(`${field} is the same service as services[${earlier}]`);
+    if (earlier !== undefined)
+      throw new TypeError(`${field} is the same service as services[${earlier}]`);
     seen.set(key, i);
     if (!Array.isArray(destinations)) throw new TypeError(`${field}.destinations must be a list`);
     const seenDests = new Map<string, number>();
@@ -89,7 +99,10 @@ export function normalise(value: unknown): NormalService[] {
       const dnative = withTunnelDefaults(destinationSpec(d, native, dfield));
       const dkey = destinationIdentity(dnative);
       const earlierDest = seenDests.get(dkey);
-      if (earlierDest !== undefined) throw new TypeError(`${dfield} is the same destination as ${field}.destinations[${earlierDest}]`);
+      if (earlierDest !== undefined)
+        throw new TypeError(
+          `${dfield} is the same destination as ${field}.destinations[${earlierDest}]`,
+        );
       seenDests.set(dkey, j);
       return { key: dkey, native: dnative, spec: d as DestinationSpec };
     });

@@ -4,7 +4,13 @@
 // same bridge. The director is programmed only through ipvs-native; real HTTP servers answer
 // their own names. Also an IPv6 service (2001:db8:8::200) over the same machines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDirector, checkRealServer, Ipvs, prepareRealServer, type Stats } from '../../lib/index.js';
+import {
+  checkDirector,
+  checkRealServer,
+  Ipvs,
+  prepareRealServer,
+  type Stats,
+} from '../../lib/index.js';
 import { get, netnsPath, poll, requests, tally, Topology } from '../support/topology.js';
 
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
@@ -19,14 +25,23 @@ let ipvs: Ipvs;
 
 beforeAll(async () => {
   const lan = net.bridge('br-lan', ['192.168.8.100/24', '192.168.8.101/24', '2001:db8:8::100/64']);
-  director = net.host('director', [{
-    ifname: 'ens33',
-    bridge: lan,
-    addresses: ['192.168.8.10/24', '2001:db8:8::10/64'],
-    labelled: [['192.168.8.200/32', 'ens33:0'], ['2001:db8:8::200/128', '']],
-  }]);
-  rs1 = net.host('rs1', [{ ifname: 'eth0', bridge: lan, addresses: ['192.168.8.20/24', '2001:db8:8::20/64'] }]);
-  rs2 = net.host('rs2', [{ ifname: 'eth0', bridge: lan, addresses: ['192.168.8.30/24', '2001:db8:8::30/64'] }]);
+  director = net.host('director', [
+    {
+      ifname: 'ens33',
+      bridge: lan,
+      addresses: ['192.168.8.10/24', '2001:db8:8::10/64'],
+      labelled: [
+        ['192.168.8.200/32', 'ens33:0'],
+        ['2001:db8:8::200/128', ''],
+      ],
+    },
+  ]);
+  rs1 = net.host('rs1', [
+    { ifname: 'eth0', bridge: lan, addresses: ['192.168.8.20/24', '2001:db8:8::20/64'] },
+  ]);
+  rs2 = net.host('rs2', [
+    { ifname: 'eth0', bridge: lan, addresses: ['192.168.8.30/24', '2001:db8:8::30/64'] },
+  ]);
   await Promise.all([net.httpServer(rs1, 'rs1'), net.httpServer(rs2, 'rs2')]);
   ipvs = await Ipvs.open({ netns: netnsPath(director) });
   // ipvsadm -A -t 192.168.8.200:80 -s rr; ipvsadm -a -t ... -r 192.168.8.20:80 -g -w 1 (and .30)
@@ -49,7 +64,11 @@ describe('LVS-DR, the seed', () => {
     const before = await checkRealServer({ vip: vip.address, mode: 'dr', netns: netnsPath(rs1) });
     expect(before.map((f) => f.code).sort()).toEqual(['arp-announce', 'arp-ignore', 'vip-missing']);
     for (const rs of [rs1, rs2]) {
-      const prepared = await prepareRealServer({ vip: vip.address, mode: 'dr', netns: netnsPath(rs) });
+      const prepared = await prepareRealServer({
+        vip: vip.address,
+        mode: 'dr',
+        netns: netnsPath(rs),
+      });
       expect(prepared.changes).toEqual([
         { kind: 'address', device: 'lo', address: '192.168.8.200', prefixLength: 32 },
         { kind: 'sysctl', path: 'net/ipv4/conf/all/arp_ignore', from: '0', to: '1' },
@@ -58,11 +77,30 @@ describe('LVS-DR, the seed', () => {
         { kind: 'sysctl', path: 'net/ipv4/conf/lo/arp_announce', from: '0', to: '2' },
       ]);
       // What ip and sysctl see in that namespace.
-      expect(net.exec(rs, 'ip', '-4', '-o', 'address', 'show', 'dev', 'lo')).toMatch(/inet 192\.168\.8\.200\/32 scope global lo:0/);
-      expect(net.exec(rs, 'sysctl', '-n', 'net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.all.arp_announce', 'net.ipv4.conf.lo.arp_ignore', 'net.ipv4.conf.lo.arp_announce').split('\n').slice(0, 4)).toEqual(['1', '2', '1', '2']);
-      expect(await checkRealServer({ vip: vip.address, mode: 'dr', netns: netnsPath(rs) })).toEqual([]);
+      expect(net.exec(rs, 'ip', '-4', '-o', 'address', 'show', 'dev', 'lo')).toMatch(
+        /inet 192\.168\.8\.200\/32 scope global lo:0/,
+      );
+      expect(
+        net
+          .exec(
+            rs,
+            'sysctl',
+            '-n',
+            'net.ipv4.conf.all.arp_ignore',
+            'net.ipv4.conf.all.arp_announce',
+            'net.ipv4.conf.lo.arp_ignore',
+            'net.ipv4.conf.lo.arp_announce',
+          )
+          .split('\n')
+          .slice(0, 4),
+      ).toEqual(['1', '2', '1', '2']);
+      expect(await checkRealServer({ vip: vip.address, mode: 'dr', netns: netnsPath(rs) })).toEqual(
+        [],
+      );
     }
-    expect(await checkDirector({ vip: vip.address, mode: 'dr', netns: netnsPath(director) })).toEqual([]);
+    expect(
+      await checkDirector({ vip: vip.address, mode: 'dr', netns: netnsPath(director) }),
+    ).toEqual([]);
   });
 
   it('reaches the VIP, and round robin alternates between the real servers', async () => {
@@ -74,11 +112,19 @@ describe('LVS-DR, the seed', () => {
   it('answers straight from the real servers: InPkts grow, OutPkts stay 0', async () => {
     await requests(url, 6);
     // 16 connections so far: the 10 of the test before and these 6, alternating.
-    const s = await poll(stats, (v) => v.conns === 16n && v.inPkts >= 16n * 3n, 'the stats of 16 connections');
+    const s = await poll(
+      stats,
+      (v) => v.conns === 16n && v.inPkts >= 16n * 3n,
+      'the stats of 16 connections',
+    );
     expect(s.outPkts).toBe(0n);
     expect(s.outBytes).toBe(0n);
     expect(s.inBytes).toBeGreaterThan(0n);
-    const dests = await poll(() => ipvs.listDestinations(vip), (ds) => ds.every((d) => d.stats.conns === 8n), 'destination stats');
+    const dests = await poll(
+      () => ipvs.listDestinations(vip),
+      (ds) => ds.every((d) => d.stats.conns === 8n),
+      'destination stats',
+    );
     expect(dests.every((d) => d.stats.inPkts > 0n && d.stats.outPkts === 0n)).toBe(true);
   });
 
@@ -128,15 +174,25 @@ describe('LVS-DR, the seed', () => {
 
   it('serves an IPv6 VIP the same way', async () => {
     for (const rs of [rs1, rs2]) {
-      const prepared = await prepareRealServer({ vip: vip6.address, mode: 'dr', netns: netnsPath(rs) });
-      expect(prepared.changes).toEqual([{ kind: 'address', device: 'lo', address: '2001:db8:8::200', prefixLength: 128 }]);
+      const prepared = await prepareRealServer({
+        vip: vip6.address,
+        mode: 'dr',
+        netns: netnsPath(rs),
+      });
+      expect(prepared.changes).toEqual([
+        { kind: 'address', device: 'lo', address: '2001:db8:8::200', prefixLength: 128 },
+      ]);
     }
     await ipvs.addService({ ...vip6, scheduler: 'rr' });
     await ipvs.addDestination(vip6, { address: '2001:db8:8::20', forward: 'dr' });
     await ipvs.addDestination(vip6, { address: '2001:db8:8::30', forward: 'dr' });
     const names = await requests(url6, 6);
     expect(tally(names)).toEqual({ rs1: 3, rs2: 3 });
-    const s = await poll(async () => (await ipvs.getService(vip6)).stats, (v) => v.conns >= 6n, 'IPv6 conns');
+    const s = await poll(
+      async () => (await ipvs.getService(vip6)).stats,
+      (v) => v.conns >= 6n,
+      'IPv6 conns',
+    );
     expect(s.inPkts).toBeGreaterThan(0n);
     expect(s.outPkts).toBe(0n);
   });

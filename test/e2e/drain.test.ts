@@ -23,9 +23,12 @@ let server: ChildProcess | undefined;
 async function startRealServer(): Promise<ChildProcess> {
   // A TCP server that keeps every connection open until the client ends it.
   const script = `require('net').createServer((s) => { s.on('error', () => {}); s.write('hi\\n'); }).listen(${rip.port}, '${rip.address}', () => console.log('listening'))`;
-  const child = spawn('ip', ['netns', 'exec', rsNetns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', rsNetns, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  if (!line.toString().includes('listening')) throw new Error(`real server said: ${line.toString()}`);
+  if (!line.toString().includes('listening'))
+    throw new Error(`real server said: ${line.toString()}`);
   return child;
 }
 
@@ -72,7 +75,12 @@ it('sets weight 0, waits while a connection is open, deletes once it has ended',
     },
   });
   expect(seen[0]?.active).toBe(1);
-  expect(result).toMatchObject({ outcome: 'drained', deleted: true, activeConnections: 0, inactiveConnections: 0 });
+  expect(result).toMatchObject({
+    outcome: 'drained',
+    deleted: true,
+    activeConnections: 0,
+    inactiveConnections: 0,
+  });
   expect(await ipvs.listDestinations(vip)).toEqual([]);
 });
 
@@ -90,7 +98,12 @@ it('weight 0 takes effect at once: the destination stays listed with weight 0 wh
   });
   expect(result).toMatchObject({ outcome: 'timeout', deleted: false, activeConnections: 1 });
   const [dest] = await ipvs.listDestinations(vip);
-  expect(dest).toMatchObject({ address: rip.address, port: rip.port, weight: 0, activeConnections: 1 });
+  expect(dest).toMatchObject({
+    address: rip.address,
+    port: rip.port,
+    weight: 0,
+    activeConnections: 1,
+  });
   expect(weights.every((w) => w === 0)).toBe(true);
   socket.resetAndDestroy();
 });
@@ -110,7 +123,11 @@ async function sameAsIpvsadm(args: readonly string[]): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const before = ipvsadmOut();
     let ours = '';
-    const code = await main(args, { out: (t) => (ours += t), err: (t) => (ours += t) }, { program: 'ipvsadm' });
+    const code = await main(
+      args,
+      { out: (t) => (ours += t), err: (t) => (ours += t) },
+      { program: 'ipvsadm' },
+    );
     const after = ipvsadmOut();
     if (before !== after) continue;
     expect({ args, code, ours }).toEqual({ args, code: 0, ours: before });
@@ -121,19 +138,37 @@ async function sameAsIpvsadm(args: readonly string[]): Promise<void> {
 
 it('listings with live connections and counters are byte-identical to ipvsadm', async () => {
   await addService();
-  await ipvs.addService({ protocol: 'tcp', address: vip.address, port: 81, scheduler: 'rr', persistence: 300 });
-  await ipvs.addDestination({ protocol: 'tcp', address: vip.address, port: 81 }, { ...rip, forward: 'masq' });
+  await ipvs.addService({
+    protocol: 'tcp',
+    address: vip.address,
+    port: 81,
+    scheduler: 'rr',
+    persistence: 300,
+  });
+  await ipvs.addDestination(
+    { protocol: 'tcp', address: vip.address, port: 81 },
+    { ...rip, forward: 'masq' },
+  );
   const sockets = [await openConnection(), await openConnection(), await openConnection()];
   const persistent = connect(81, vip.address);
   await once(persistent, 'data');
   // Wait until the estimator has folded the traffic in, so that counters and rates are not zero.
-  for (let i = 0; i < 100 && (await ipvs.getService(vip)).stats.inBps === 0n; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 100 && (await ipvs.getService(vip)).stats.inBps === 0n; i++)
+    await new Promise((r) => setTimeout(r, 200));
   // (-Lc with names is left out: its lookups outlast a second, so the expiry column never reads
   // the same twice; names are compared on a still table in test/kernel/cli-golden.test.ts.)
   try {
     for (const args of [
-      ['-Lnc'], ['-Lnc', '--persistent-conn'], ['-Ln'], ['-L'], ['-Ln', '--stats'], ['-Ln', '--rate'],
-      ['-Ln', '--stats', '--exact'], ['-Ln', '--rate', '--exact'], ['-Ln', '--thresholds'], ['-Ln', '--persistent-conn'],
+      ['-Lnc'],
+      ['-Lnc', '--persistent-conn'],
+      ['-Ln'],
+      ['-L'],
+      ['-Ln', '--stats'],
+      ['-Ln', '--rate'],
+      ['-Ln', '--stats', '--exact'],
+      ['-Ln', '--rate', '--exact'],
+      ['-Ln', '--thresholds'],
+      ['-Ln', '--persistent-conn'],
       ['-Ln', '-t', `${vip.address}:${vip.port}`, '--stats'],
     ]) {
       await sameAsIpvsadm(args);

@@ -32,18 +32,25 @@ services:
     check: ${check}
     destinations:
       - { address: 192.168.8.10, port: ${live}, forward: masq, weight: ${liveWeight} }
-${withDead ? '      - { address: 192.168.8.10, port: 1, forward: masq, weight: 1 }\n' : ''}${second ? `  - protocol: udp
+${withDead ? '      - { address: 192.168.8.10, port: 1, forward: masq, weight: 1 }\n' : ''}${
+    second
+      ? `  - protocol: udp
     address: 192.168.8.202
     port: 53
     destinations:
       - { address: 192.168.8.10, port: 53, forward: masq }
-` : ''}`;
+`
+      : ''
+  }`;
 }
 
 async function until(what: string, done: () => boolean, seconds = 60): Promise<void> {
   const start = Date.now();
   while (!done()) {
-    if (Date.now() - start > seconds * 1000) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(saved())} ${JSON.stringify(logs)}`);
+    if (Date.now() - start > seconds * 1000)
+      throw new Error(
+        `gave up waiting for ${what}: ${JSON.stringify(saved())} ${JSON.stringify(logs)}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -60,8 +67,14 @@ beforeAll(async () => {
   // A service that is not in the config: the checker must leave it alone throughout.
   sh('ipvsadm', '-A', '-t', '192.168.8.201:80', '-s', 'wlc');
   writeFileSync(configFile, config(2, true, false));
-  serve = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/bin.ts', 'serve', configFile, '--flush-on-stop'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+  serve = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'lib/cli/bin.ts', 'serve', configFile, '--flush-on-stop'],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) =>
+    logs.push(JSON.parse(line) as Record<string, unknown>),
+  );
   await until('started', () => hasLog('started'));
 });
 
@@ -76,16 +89,29 @@ afterAll(async () => {
 
 describe('ipvs serve', () => {
   it('builds the table and inhibits the server that does not answer', async () => {
-    await until('dead server inhibited', () => saved().includes('-a -t 192.168.8.200:80 -r 192.168.8.10:1 -m -w 0'));
-    expect(saved()).toEqual([
-      '-A -t 192.168.8.200:80 -s rr',
-      '-A -t 192.168.8.201:80 -s wlc',
-      `-a -t 192.168.8.200:80 -r 192.168.8.10:${live} -m -w 2`,
-      '-a -t 192.168.8.200:80 -r 192.168.8.10:1 -m -w 0',
-    ].sort());
+    await until('dead server inhibited', () =>
+      saved().includes('-a -t 192.168.8.200:80 -r 192.168.8.10:1 -m -w 0'),
+    );
+    expect(saved()).toEqual(
+      [
+        '-A -t 192.168.8.200:80 -s rr',
+        '-A -t 192.168.8.201:80 -s wlc',
+        `-a -t 192.168.8.200:80 -r 192.168.8.10:${live} -m -w 2`,
+        '-a -t 192.168.8.200:80 -r 192.168.8.10:1 -m -w 0',
+      ].sort(),
+    );
     // The log line was written before the batch, but may still wait in the pipe: poll for it too.
-    await until('destination-down logged', () => hasLog('destination-down') && logs.some((r) => r.event === 'repair' && r.op === 'editDestination'));
-    expect(logs.find((r) => r.event === 'destination-down')).toMatchObject({ level: 'warn', service: 'tcp 192.168.8.200:80', destination: '192.168.8.10:1' });
+    await until(
+      'destination-down logged',
+      () =>
+        hasLog('destination-down') &&
+        logs.some((r) => r.event === 'repair' && r.op === 'editDestination'),
+    );
+    expect(logs.find((r) => r.event === 'destination-down')).toMatchObject({
+      level: 'warn',
+      service: 'tcp 192.168.8.200:80',
+      destination: '192.168.8.10:1',
+    });
   });
 
   it('reloads on SIGHUP by difference, not by flush', async () => {
@@ -94,15 +120,21 @@ describe('ipvs serve', () => {
     serve.kill('SIGHUP');
     await until('reloaded', () => logs.slice(before).some((r) => r.event === 'reloaded'));
     await until('new table', () => saved().includes('-A -u 192.168.8.202:53 -s wlc'));
-    expect(saved()).toEqual([
-      '-A -t 192.168.8.200:80 -s rr',
-      '-A -t 192.168.8.201:80 -s wlc',
-      '-A -u 192.168.8.202:53 -s wlc',
-      `-a -t 192.168.8.200:80 -r 192.168.8.10:${live} -m -w 5`,
-      '-a -u 192.168.8.202:53 -r 192.168.8.10:53 -m -w 1',
-    ].sort());
+    expect(saved()).toEqual(
+      [
+        '-A -t 192.168.8.200:80 -s rr',
+        '-A -t 192.168.8.201:80 -s wlc',
+        '-A -u 192.168.8.202:53 -s wlc',
+        `-a -t 192.168.8.200:80 -r 192.168.8.10:${live} -m -w 5`,
+        '-a -u 192.168.8.202:53 -r 192.168.8.10:53 -m -w 1',
+      ].sort(),
+    );
     const reloaded = logs.findIndex((r, i) => i >= before && r.event === 'reloaded');
-    const repairs = (): string[] => logs.slice(reloaded).filter((r) => r.event === 'repair').map((r) => `${String(r.op)} ${String(r.target)}`);
+    const repairs = (): string[] =>
+      logs
+        .slice(reloaded)
+        .filter((r) => r.event === 'repair')
+        .map((r) => `${String(r.op)} ${String(r.target)}`);
     await until('reload repairs logged', () => repairs().length >= 4);
     // The kept service was edited in place: never deleted or re-added.
     expect(repairs().sort()).toEqual([
@@ -116,10 +148,17 @@ describe('ipvs serve', () => {
   it('keeps the running config when the new file is bad', async () => {
     const before = logs.length;
     const table = saved();
-    writeFileSync(configFile, 'services:\n  - protocol: tcp\n    address: 192.168.8.200\n    port: eighty\n');
+    writeFileSync(
+      configFile,
+      'services:\n  - protocol: tcp\n    address: 192.168.8.200\n    port: eighty\n',
+    );
     serve.kill('SIGHUP');
-    await until('reload refused', () => logs.slice(before).some((r) => r.event === 'reload-failed'));
-    expect(logs.slice(before).find((r) => r.event === 'reload-failed')?.error).toBe(`${configFile}:4: services[0].port must be an integer 0-65535, got 'eighty'`);
+    await until('reload refused', () =>
+      logs.slice(before).some((r) => r.event === 'reload-failed'),
+    );
+    expect(logs.slice(before).find((r) => r.event === 'reload-failed')?.error).toBe(
+      `${configFile}:4: services[0].port must be an integer 0-65535, got 'eighty'`,
+    );
     expect(serve.exitCode).toBeNull();
     expect(saved()).toEqual(table);
   });

@@ -2,7 +2,13 @@
 // periodic reconcile of an unchanged table sends nothing, and a reload that changes one weight
 // sends exactly one operation. Times are printed as figures, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthChecker, Ipvs, validateHealthConfig, type HealthConfigInput, type SyncReport } from '../../lib/index.js';
+import {
+  HealthChecker,
+  Ipvs,
+  validateHealthConfig,
+  type HealthConfigInput,
+  type SyncReport,
+} from '../../lib/index.js';
 import { addLan } from '../support/ipvs-test.js';
 import { sh } from '../support/sh.js';
 
@@ -55,15 +61,23 @@ describe('a big config', () => {
     expect(syncs[0]?.repairs.every((r) => r.ok)).toBe(true);
     const listed = sh('ipvsadm', '-Ln').split('\n');
     expect(listed.filter((l) => l.startsWith('TCP'))).toHaveLength(SERVICES);
-    expect(listed.filter((l) => l.trimStart().startsWith('-> 192.168.8.'))).toHaveLength(SERVICES * PER_SERVICE);
+    expect(listed.filter((l) => l.trimStart().startsWith('-> 192.168.8.'))).toHaveLength(
+      SERVICES * PER_SERVICE,
+    );
 
     const [, reconcileMs] = await timed(() => checker.reconcileNow());
     expect(syncs.at(-1)?.repairs).toEqual([]);
 
     const [, reloadMs] = await timed(() => checker.reload(validateHealthConfig(bigConfig(9))));
     expect(syncs.at(-1)?.reasons).toEqual(['reload']);
-    expect(syncs.at(-1)?.repairs.map((r) => `${r.op} ${r.why}`)).toEqual(['editDestination weight 1 -> 9']);
-    expect(sh('ipvsadm', '-Ln', '-t', '10.100.0.1:80')).toMatch(/-> 192\.168\.8\.20:8000\s+Masq\s+9\b/);
-    console.log(`health scale: ${SERVICES} services x ${PER_SERVICE} servers: start ${startMs.toFixed(0)} ms, no-op reconcile ${reconcileMs.toFixed(0)} ms, one-weight reload ${reloadMs.toFixed(0)} ms (lab, TCG)`);
+    expect(syncs.at(-1)?.repairs.map((r) => `${r.op} ${r.why}`)).toEqual([
+      'editDestination weight 1 -> 9',
+    ]);
+    expect(sh('ipvsadm', '-Ln', '-t', '10.100.0.1:80')).toMatch(
+      /-> 192\.168\.8\.20:8000\s+Masq\s+9\b/,
+    );
+    console.log(
+      `health scale: ${SERVICES} services x ${PER_SERVICE} servers: start ${startMs.toFixed(0)} ms, no-op reconcile ${reconcileMs.toFixed(0)} ms, one-weight reload ${reloadMs.toFixed(0)} ms (lab, TCG)`,
+    );
   });
 });

@@ -19,7 +19,12 @@ beforeAll(async () => {
   const lan = net.bridge('br-lan', ['192.168.8.100/24']);
   const inside = net.bridge('br-in');
   director = net.host('director', [
-    { ifname: 'ens33', bridge: lan, addresses: ['192.168.8.10/24'], labelled: [['192.168.8.200/32', 'ens33:0']] },
+    {
+      ifname: 'ens33',
+      bridge: lan,
+      addresses: ['192.168.8.10/24'],
+      labelled: [['192.168.8.200/32', 'ens33:0']],
+    },
     { ifname: 'ens34', bridge: inside, addresses: ['10.0.0.1/24'] },
   ]);
   rs1 = net.host('rs1', [{ ifname: 'eth0', bridge: inside, addresses: ['10.0.0.20/24'] }]);
@@ -41,10 +46,19 @@ async function stats(): Promise<Stats> {
 }
 
 describe('LVS-NAT', () => {
-  it('finds what NAT needs missing: forwarding on the director, the real servers\' route back', async () => {
-    expect((await checkDirector({ vip: vip.address, mode: 'nat', netns: netnsPath(director) })).map((f) => f.code)).toEqual(['ip-forward-off']);
+  it("finds what NAT needs missing: forwarding on the director, the real servers' route back", async () => {
+    expect(
+      (await checkDirector({ vip: vip.address, mode: 'nat', netns: netnsPath(director) })).map(
+        (f) => f.code,
+      ),
+    ).toEqual(['ip-forward-off']);
     for (const rs of [rs1, rs2]) {
-      const [finding, ...rest] = await checkRealServer({ vip: vip.address, mode: 'nat', director: '10.0.0.1', netns: netnsPath(rs) });
+      const [finding, ...rest] = await checkRealServer({
+        vip: vip.address,
+        mode: 'nat',
+        director: '10.0.0.1',
+        netns: netnsPath(rs),
+      });
       expect(rest).toEqual([]);
       expect(finding?.code).toBe('default-route');
       expect(finding?.message).toContain('it has no default route');
@@ -59,9 +73,20 @@ describe('LVS-NAT', () => {
 
   it('reaches the real servers through the VIP with port mapping once fixed, alternating', async () => {
     net.exec(director, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-    for (const rs of [rs1, rs2]) net.exec(rs, 'ip', 'route', 'replace', 'default', 'via', '10.0.0.1');
-    expect(await checkDirector({ vip: vip.address, mode: 'nat', netns: netnsPath(director) })).toEqual([]);
-    for (const rs of [rs1, rs2]) expect(await checkRealServer({ vip: vip.address, mode: 'nat', director: '10.0.0.1', netns: netnsPath(rs) })).toEqual([]);
+    for (const rs of [rs1, rs2])
+      net.exec(rs, 'ip', 'route', 'replace', 'default', 'via', '10.0.0.1');
+    expect(
+      await checkDirector({ vip: vip.address, mode: 'nat', netns: netnsPath(director) }),
+    ).toEqual([]);
+    for (const rs of [rs1, rs2])
+      expect(
+        await checkRealServer({
+          vip: vip.address,
+          mode: 'nat',
+          director: '10.0.0.1',
+          netns: netnsPath(rs),
+        }),
+      ).toEqual([]);
     await ipvs.zero(vip);
     const names = await requests(url, 10);
     expect(tally(names)).toEqual({ rs1: 5, rs2: 5 });
@@ -83,7 +108,11 @@ describe('LVS-NAT', () => {
       while (flow.on) await get(url);
     })();
     try {
-      await poll(stats, (v) => v.cps > 0n && v.inPps > 0n && v.outPps > 0n && v.outBps > 0n, 'rates');
+      await poll(
+        stats,
+        (v) => v.cps > 0n && v.inPps > 0n && v.outPps > 0n && v.outBps > 0n,
+        'rates',
+      );
     } finally {
       flow.on = false;
       await traffic;
@@ -91,9 +120,19 @@ describe('LVS-NAT', () => {
   });
 
   it('weight 0 stops new connections, deleting a destination moves the traffic', async () => {
-    await ipvs.editDestination(vip, { address: '10.0.0.30', port: 8080, forward: 'nat', weight: 0 });
+    await ipvs.editDestination(vip, {
+      address: '10.0.0.30',
+      port: 8080,
+      forward: 'nat',
+      weight: 0,
+    });
     expect(tally(await requests(url, 6))).toEqual({ rs1: 6 });
-    await ipvs.editDestination(vip, { address: '10.0.0.30', port: 8080, forward: 'nat', weight: 1 });
+    await ipvs.editDestination(vip, {
+      address: '10.0.0.30',
+      port: 8080,
+      forward: 'nat',
+      weight: 1,
+    });
     await ipvs.deleteDestination(vip, { address: '10.0.0.20', port: 8080 });
     expect(tally(await requests(url, 6))).toEqual({ rs2: 6 });
   });

@@ -2,7 +2,13 @@
 // clients' packets in IP-in-IP to the real servers 192.168.8.20 and .30, which hold the VIP on
 // tunl0, as prepareRealServer({ mode: 'tun' }) sets them up, and answer the client directly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDirector, checkRealServer, Ipvs, prepareRealServer, type Stats } from '../../lib/index.js';
+import {
+  checkDirector,
+  checkRealServer,
+  Ipvs,
+  prepareRealServer,
+  type Stats,
+} from '../../lib/index.js';
 import { get, netnsPath, poll, requests, tally, Topology } from '../support/topology.js';
 
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
@@ -15,7 +21,14 @@ let ipvs: Ipvs;
 
 beforeAll(async () => {
   const lan = net.bridge('br-lan', ['192.168.8.100/24']);
-  director = net.host('director', [{ ifname: 'ens33', bridge: lan, addresses: ['192.168.8.10/24'], labelled: [['192.168.8.200/32', 'ens33:0']] }]);
+  director = net.host('director', [
+    {
+      ifname: 'ens33',
+      bridge: lan,
+      addresses: ['192.168.8.10/24'],
+      labelled: [['192.168.8.200/32', 'ens33:0']],
+    },
+  ]);
   rs1 = net.host('rs1', [{ ifname: 'eth0', bridge: lan, addresses: ['192.168.8.20/24'] }]);
   rs2 = net.host('rs2', [{ ifname: 'eth0', bridge: lan, addresses: ['192.168.8.30/24'] }]);
   // Strict reverse-path filtering, as many distributions set it: the preparation must turn it off.
@@ -38,11 +51,23 @@ async function stats(): Promise<Stats> {
 
 describe('LVS-TUN', () => {
   it('prepares the real servers: tunl0 up with the VIP, rp_filter off, ARP hidden', async () => {
-    expect(await checkDirector({ vip: vip.address, mode: 'tun', netns: netnsPath(director) })).toEqual([]);
+    expect(
+      await checkDirector({ vip: vip.address, mode: 'tun', netns: netnsPath(director) }),
+    ).toEqual([]);
     for (const rs of [rs1, rs2]) {
       const before = await checkRealServer({ vip: vip.address, mode: 'tun', netns: netnsPath(rs) });
-      expect(before.map((f) => f.code).sort()).toEqual(['arp-announce', 'arp-ignore', 'rp-filter', 'tunl0-down', 'vip-missing']);
-      const prepared = await prepareRealServer({ vip: vip.address, mode: 'tun', netns: netnsPath(rs) });
+      expect(before.map((f) => f.code).sort()).toEqual([
+        'arp-announce',
+        'arp-ignore',
+        'rp-filter',
+        'tunl0-down',
+        'vip-missing',
+      ]);
+      const prepared = await prepareRealServer({
+        vip: vip.address,
+        mode: 'tun',
+        netns: netnsPath(rs),
+      });
       expect(prepared.changes).toEqual([
         { kind: 'link-up', device: 'tunl0' },
         { kind: 'address', device: 'tunl0', address: '192.168.8.200', prefixLength: 32 },
@@ -53,8 +78,12 @@ describe('LVS-TUN', () => {
         { kind: 'sysctl', path: 'net/ipv4/conf/all/rp_filter', from: '1', to: '0' },
       ]);
       expect(net.exec(rs, 'ip', '-o', 'link', 'show', 'tunl0')).toMatch(/<NOARP,UP,LOWER_UP>/);
-      expect(net.exec(rs, 'ip', '-4', '-o', 'address', 'show', 'dev', 'tunl0')).toMatch(/inet 192\.168\.8\.200\/32/);
-      expect(await checkRealServer({ vip: vip.address, mode: 'tun', netns: netnsPath(rs) })).toEqual([]);
+      expect(net.exec(rs, 'ip', '-4', '-o', 'address', 'show', 'dev', 'tunl0')).toMatch(
+        /inet 192\.168\.8\.200\/32/,
+      );
+      expect(
+        await checkRealServer({ vip: vip.address, mode: 'tun', netns: netnsPath(rs) }),
+      ).toEqual([]);
     }
   });
 
@@ -70,7 +99,11 @@ describe('LVS-TUN', () => {
       while (flow.on) await get(url);
     })();
     try {
-      const s = await poll(stats, (v) => v.conns > 10n && v.cps > 0n && v.inPps > 0n, 'stats and rates');
+      const s = await poll(
+        stats,
+        (v) => v.conns > 10n && v.cps > 0n && v.inPps > 0n,
+        'stats and rates',
+      );
       expect(s.inPkts).toBeGreaterThan(0n);
       expect(s.outPkts).toBe(0n);
       expect(s.outPps).toBe(0n);

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentState } from '../../lib/state/current.js';
-import { normalise, type DesiredService, type DesiredState, type NormalService } from '../../lib/state/schema.js';
+import {
+  normalise,
+  type DesiredService,
+  type DesiredState,
+  type NormalService,
+} from '../../lib/state/schema.js';
 import { run as applyCli } from '../../lib/cli/commands/apply.js';
 import { Ipvs, apply } from '../../lib/index.js';
 import type { DestinationSpec } from '../../lib/index.js';
@@ -28,7 +33,7 @@ function prng(seed: number): () => number {
 }
 
 function randomState(random: () => number): DesiredState {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const services: DesiredService[] = [];
   const keys = new Set<string>();
   const count = Math.floor(random() * 6);
@@ -36,7 +41,11 @@ function randomState(random: () => number): DesiredState {
     const fwmark = random() < 0.2;
     const base = fwmark
       ? { fwmark: 1 + Math.floor(random() * 3) }
-      : { protocol: pick(['tcp', 'udp'] as const), address: `192.168.8.${200 + Math.floor(random() * 4)}`, port: pick([80, 443]) };
+      : {
+          protocol: pick(['tcp', 'udp'] as const),
+          address: `192.168.8.${200 + Math.floor(random() * 4)}`,
+          port: pick([80, 443]),
+        };
     const key = JSON.stringify(base);
     if (keys.has(key)) continue;
     keys.add(key);
@@ -59,7 +68,12 @@ function randomState(random: () => number): DesiredState {
     services.push({
       ...base,
       scheduler: pick(['rr', 'wrr', 'lc', 'wlc', 'sh']),
-      ...(persistent ? { persistence: 60 + Math.floor(random() * 600), netmask: pick(['255.255.255.255', '255.255.255.0']) } : {}),
+      ...(persistent
+        ? {
+            persistence: 60 + Math.floor(random() * 600),
+            netmask: pick(['255.255.255.255', '255.255.255.0']),
+          }
+        : {}),
       destinations,
     });
   }
@@ -69,7 +83,13 @@ function randomState(random: () => number): DesiredState {
 /** A table in a form that compares: sorted services, sorted destinations, kernel terms only. */
 function comparable(state: NormalService[]): unknown {
   return state
-    .map((s) => ({ key: s.key, native: s.native, destinations: s.destinations.map((d) => ({ key: d.key, native: d.native })).sort((a, b) => a.key.localeCompare(b.key)) }))
+    .map((s) => ({
+      key: s.key,
+      native: s.native,
+      destinations: s.destinations
+        .map((d) => ({ key: d.key, native: d.native }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    }))
     .sort((a, b) => a.key.localeCompare(b.key));
 }
 
@@ -92,10 +112,15 @@ describe('apply converges and is idempotent', () => {
       const desired = randomState(random);
       await ipvs.flush();
       await apply(ipvs, start, { prune: true });
-      expect(comparable(await currentState(ipvs)), `seed ${seed} round ${round}: start`).toEqual(comparable(normalise(start)));
+      expect(comparable(await currentState(ipvs)), `seed ${seed} round ${round}: start`).toEqual(
+        comparable(normalise(start)),
+      );
       const first = await apply(ipvs, desired, { prune: true });
       expect(first.failures, `seed ${seed} round ${round}`).toEqual([]);
-      expect(comparable(await currentState(ipvs)), `seed ${seed} round ${round}: after apply`).toEqual(comparable(normalise(desired)));
+      expect(
+        comparable(await currentState(ipvs)),
+        `seed ${seed} round ${round}: after apply`,
+      ).toEqual(comparable(normalise(desired)));
       const second = await apply(ipvs, desired, { prune: true });
       expect(second.steps, `seed ${seed} round ${round}: second apply`).toEqual([]);
     }
@@ -104,11 +129,27 @@ describe('apply converges and is idempotent', () => {
   it('edits in place rather than delete + add, and leaves unmanaged rules alone without prune', async () => {
     await ipvs.flush();
     const desired: DesiredState = {
-      services: [{ protocol: 'tcp', address: '192.168.8.200', port: 80, scheduler: 'rr', destinations: [{ address: '192.168.8.20', weight: 1 }] }],
+      services: [
+        {
+          protocol: 'tcp',
+          address: '192.168.8.200',
+          port: 80,
+          scheduler: 'rr',
+          destinations: [{ address: '192.168.8.20', weight: 1 }],
+        },
+      ],
     };
     await apply(ipvs, desired);
     sh('ipvsadm', '-A', '-t', '192.168.8.201:80', '-s', 'wlc');
-    const changed = { services: [{ ...desired.services[0], scheduler: 'wrr', destinations: [{ address: '192.168.8.20', weight: 5 }] }] } as DesiredState;
+    const changed = {
+      services: [
+        {
+          ...desired.services[0],
+          scheduler: 'wrr',
+          destinations: [{ address: '192.168.8.20', weight: 5 }],
+        },
+      ],
+    } as DesiredState;
     const result = await apply(ipvs, changed);
     expect(result.steps.map((s) => s.op)).toEqual(['editService', 'editDestination']);
     expect(saved()).toEqual([
@@ -118,14 +159,27 @@ describe('apply converges and is idempotent', () => {
     ]);
     const pruned = await apply(ipvs, changed, { prune: true });
     expect(pruned.steps.map((s) => s.op)).toEqual(['deleteService']);
-    expect(saved()).toEqual(['-A -t 192.168.8.200:80 -s wrr', '-a -t 192.168.8.200:80 -r 192.168.8.20:80 -g -w 5']);
+    expect(saved()).toEqual([
+      '-A -t 192.168.8.200:80 -s wrr',
+      '-a -t 192.168.8.200:80 -r 192.168.8.20:80 -g -w 5',
+    ]);
   });
 
   it('converges after the rules are changed behind its back', async () => {
     const desired: DesiredState = {
       services: [
-        { protocol: 'tcp', address: '192.168.8.200', port: 80, scheduler: 'rr', destinations: [{ address: '192.168.8.20' }, { address: '192.168.8.21', weight: 3 }] },
-        { fwmark: 9, scheduler: 'sh', destinations: [{ address: '192.168.8.22', forward: 'masq', port: 8080 }] },
+        {
+          protocol: 'tcp',
+          address: '192.168.8.200',
+          port: 80,
+          scheduler: 'rr',
+          destinations: [{ address: '192.168.8.20' }, { address: '192.168.8.21', weight: 3 }],
+        },
+        {
+          fwmark: 9,
+          scheduler: 'sh',
+          destinations: [{ address: '192.168.8.22', forward: 'masq', port: 8080 }],
+        },
       ],
     };
     await ipvs.flush();
@@ -136,15 +190,31 @@ describe('apply converges and is idempotent', () => {
     sh('ipvsadm', '-E', '-t', '192.168.8.200:80', '-s', 'lc');
     sh('ipvsadm', '-a', '-t', '192.168.8.200:80', '-r', '192.168.8.23');
     const result = await apply(ipvs, desired, { prune: true });
-    expect(result.steps.map((s) => s.op).sort()).toEqual(['addDestination', 'deleteDestination', 'editDestination', 'editService']);
+    expect(result.steps.map((s) => s.op).sort()).toEqual([
+      'addDestination',
+      'deleteDestination',
+      'editDestination',
+      'editService',
+    ]);
     expect(saved()).toEqual(reference);
     expect((await apply(ipvs, desired, { prune: true })).steps).toEqual([]);
   });
 
   it('bad input names its path and changes nothing', async () => {
     const before = saved();
-    const bad = { services: [{ protocol: 'tcp', address: '192.168.8.209', port: 80, destinations: [{ address: '192.168.8.20', weight: -1 }] }] } as unknown as DesiredState;
-    await expect(apply(ipvs, bad, { prune: true })).rejects.toThrow(/services\[0\]\.destinations\[0\]\.weight/);
+    const bad = {
+      services: [
+        {
+          protocol: 'tcp',
+          address: '192.168.8.209',
+          port: 80,
+          destinations: [{ address: '192.168.8.20', weight: -1 }],
+        },
+      ],
+    } as unknown as DesiredState;
+    await expect(apply(ipvs, bad, { prune: true })).rejects.toThrow(
+      /services\[0\]\.destinations\[0\]\.weight/,
+    );
     expect(saved()).toEqual(before);
   });
 });
@@ -155,22 +225,40 @@ describe('ipvs apply FILE', () => {
   it('applies YAML, reports no changes the second time, and a dry run changes nothing', async () => {
     await ipvs.flush();
     const file = join(dir, 'state.yaml');
-    writeFileSync(file, 'services:\n  - protocol: tcp\n    address: 192.168.8.200\n    port: 80\n    scheduler: rr\n    destinations:\n      - { address: 192.168.8.20, forward: masq, port: 8080, weight: 2 }\n');
+    writeFileSync(
+      file,
+      'services:\n  - protocol: tcp\n    address: 192.168.8.200\n    port: 80\n    scheduler: rr\n    destinations:\n      - { address: 192.168.8.20, forward: masq, port: 8080, weight: 2 }\n',
+    );
     expect(await applyCli([file, '--dry-run'])).toBe(4);
     expect(saved()).toEqual([]);
     expect(await applyCli([file])).toBe(0);
-    expect(saved()).toEqual(['-A -t 192.168.8.200:80 -s rr', '-a -t 192.168.8.200:80 -r 192.168.8.20:8080 -m -w 2']);
+    expect(saved()).toEqual([
+      '-A -t 192.168.8.200:80 -s rr',
+      '-a -t 192.168.8.200:80 -r 192.168.8.20:8080 -m -w 2',
+    ]);
     expect(await applyCli([file, '--dry-run'])).toBe(0);
   });
 
   it('reads an ipvsadm rules file; a bad line is an error and changes nothing', async () => {
     const good = join(dir, 'rules');
-    writeFileSync(good, '# rules\n-A -t 192.168.8.201:443 -s wlc -p 120\n-a -t 192.168.8.201:443 -r 192.168.8.21 -g -w 1\n');
+    writeFileSync(
+      good,
+      '# rules\n-A -t 192.168.8.201:443 -s wlc -p 120\n-a -t 192.168.8.201:443 -r 192.168.8.21 -g -w 1\n',
+    );
     expect(await applyCli([good, '--prune'])).toBe(0);
-    expect(saved()).toEqual(['-A -t 192.168.8.201:443 -s wlc -p 120', '-a -t 192.168.8.201:443 -r 192.168.8.21:443 -g -w 1']);
+    expect(saved()).toEqual([
+      '-A -t 192.168.8.201:443 -s wlc -p 120',
+      '-a -t 192.168.8.201:443 -r 192.168.8.21:443 -g -w 1',
+    ]);
     const bad = join(dir, 'bad-rules');
-    writeFileSync(bad, '-A -t 192.168.8.202:80 -s rr\n\n-a -t 192.168.8.202:80 -r 192.168.8.21 -w heavy\n');
+    writeFileSync(
+      bad,
+      '-A -t 192.168.8.202:80 -s rr\n\n-a -t 192.168.8.202:80 -r 192.168.8.21 -w heavy\n',
+    );
     expect(await applyCli([bad, '--prune'])).toBe(2);
-    expect(saved()).toEqual(['-A -t 192.168.8.201:443 -s wlc -p 120', '-a -t 192.168.8.201:443 -r 192.168.8.21:443 -g -w 1']);
+    expect(saved()).toEqual([
+      '-A -t 192.168.8.201:443 -s wlc -p 120',
+      '-a -t 192.168.8.201:443 -r 192.168.8.21:443 -g -w 1',
+    ]);
   });
 });

@@ -37,17 +37,28 @@ describe('batch', () => {
       b.deleteDestination(vip, { address: '192.168.8.99' }); // missing: ENOENT
       b.editDestination(vip, { address: '192.168.8.20', weight: 5 });
     });
-    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['ok', 'EEXIST', 'ENOENT', 'ok']);
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+      'ok',
+      'EEXIST',
+      'ENOENT',
+      'ok',
+    ]);
     const failed = results[1];
     expect(failed?.ok).toBe(false);
     if (failed && !failed.ok) {
       expect(failed.error).toBeInstanceOf(IpvsError);
       expect(failed.error.index).toBe(1);
       expect(failed.error.op).toBe('addService');
-      expect(failed.error.message).toMatch(/^batch operation 1 \(addService\): service tcp 192\.168\.8\.200:80 already exists/);
+      expect(failed.error.message).toMatch(
+        /^batch operation 1 \(addService\): service tcp 192\.168\.8\.200:80 already exists/,
+      );
     }
     const dests = await ipvs.listDestinations(vip);
-    expect(dests.map((d) => [d.address, d.weight]).sort()).toEqual([['192.168.8.20', 5], ['192.168.8.30', 2], ['192.168.8.40', 1]]);
+    expect(dests.map((d) => [d.address, d.weight]).sort()).toEqual([
+      ['192.168.8.20', 5],
+      ['192.168.8.30', 2],
+      ['192.168.8.40', 1],
+    ]);
   });
 
   it('sends nothing when an operation fails validation while the batch is built', async () => {

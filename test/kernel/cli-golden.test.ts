@@ -29,7 +29,12 @@ const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
  */
 function ipvsadmMany(argsList: ReadonlyArray<readonly string[]>): Outcome[] {
   const dir = mkdtempSync(join(tmpdir(), 'ipvsadm-golden-'));
-  const script = argsList.map((args, i) => `ipvsadm ${args.map(quote).join(' ')} >${dir}/${i}.out 2>${dir}/${i}.err; echo $? >${dir}/${i}.rc`).join('\n');
+  const script = argsList
+    .map(
+      (args, i) =>
+        `ipvsadm ${args.map(quote).join(' ')} >${dir}/${i}.out 2>${dir}/${i}.err; echo $? >${dir}/${i}.rc`,
+    )
+    .join('\n');
   sh('sh', '-c', script);
   return argsList.map((_args, i) => ({
     stdout: readFileSync(join(dir, `${i}.out`), 'utf8'),
@@ -42,7 +47,10 @@ async function ipvs(args: readonly string[], input = ''): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const io = { out: (t: string) => (stdout += t), err: (t: string) => (stderr += t) };
-  const code = await main(args, io, { program: 'ipvsadm', readInput: () => Promise.resolve(input) });
+  const code = await main(args, io, {
+    program: 'ipvsadm',
+    readInput: () => Promise.resolve(input),
+  });
   return { stdout, stderr, code };
 }
 
@@ -83,35 +91,116 @@ const RULES = [
 ];
 
 const LISTINGS = [
-  [], ['-L'], ['-l'], ['-Ln'], ['-L', '-n'], ['-Ln', '--stats'], ['-Ln', '--rate'], ['-Ln', '--stats', '--exact'],
-  ['-Ln', '--rate', '--exact'], ['-Ln', '--thresholds'], ['-Ln', '--persistent-conn'], ['-Ln', '--tun-info'],
-  ['-Ln', '--nosort'], ['-Ln', '--sort'], ['-L', '--stats'], ['-L', '--tun-info'], ['-S'], ['-S', '-n'], ['--save', '--numeric'],
-  ['-Ln', '-t', '192.168.8.200:80'], ['-L', '-t', '192.168.8.200:http'], ['-Ln', '-t', '10.0.0.1:443', '--tun-info'],
-  ['-Ln', '-u', '192.168.8.201:53', '--stats'], ['-Ln', '-f', '7', '-6'], ['-Ln', '-f', '4294967295'],
-  ['-Ln', '-t', '[2001:db8:8::200]:80', '--thresholds'], ['-Ln', '--sctp-service', '192.168.8.202:3868'],
-  ['-Ln', '-t', '1.2.3.4:80'], ['-L', '--timeout'], ['-L', '--daemon'], ['-Lnc'], ['-L', '-c', '--persistent-conn'],
+  [],
+  ['-L'],
+  ['-l'],
+  ['-Ln'],
+  ['-L', '-n'],
+  ['-Ln', '--stats'],
+  ['-Ln', '--rate'],
+  ['-Ln', '--stats', '--exact'],
+  ['-Ln', '--rate', '--exact'],
+  ['-Ln', '--thresholds'],
+  ['-Ln', '--persistent-conn'],
+  ['-Ln', '--tun-info'],
+  ['-Ln', '--nosort'],
+  ['-Ln', '--sort'],
+  ['-L', '--stats'],
+  ['-L', '--tun-info'],
+  ['-S'],
+  ['-S', '-n'],
+  ['--save', '--numeric'],
+  ['-Ln', '-t', '192.168.8.200:80'],
+  ['-L', '-t', '192.168.8.200:http'],
+  ['-Ln', '-t', '10.0.0.1:443', '--tun-info'],
+  ['-Ln', '-u', '192.168.8.201:53', '--stats'],
+  ['-Ln', '-f', '7', '-6'],
+  ['-Ln', '-f', '4294967295'],
+  ['-Ln', '-t', '[2001:db8:8::200]:80', '--thresholds'],
+  ['-Ln', '--sctp-service', '192.168.8.202:3868'],
+  ['-Ln', '-t', '1.2.3.4:80'],
+  ['-L', '--timeout'],
+  ['-L', '--daemon'],
+  ['-Lnc'],
+  ['-L', '-c', '--persistent-conn'],
   ['-Ln', '--exact', '--thresholds', '--persistent-conn'],
 ];
 
 const MISTAKES = [
-  ['-A', '192.168.8.200:80'], ['-A', '-t', '192.168.8.200'], ['-A', '-t', '192.168.8.210:80', '-s', 'nosuch'],
-  ['-A', '-t', '192.168.8.200:80'], ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.20'],
-  ['-a', '-t', '1.2.3.4:80', '-r', '192.168.8.20'], ['-d', '-t', '192.168.8.200:80', '-r', '192.168.8.99'],
-  ['-e', '-t', '192.168.8.200:80', '-r', '192.168.8.99'], ['-D', '-t', '1.2.3.4:80'], ['-E', '-t', '1.2.3.4:80'],
-  ['-a', '-t', '192.168.8.200:80'], ['-L', '-s', 'rr'], ['-Lx'], ['-L', '--bogus'], ['--bogus'], ['-n', '-L'], [],
-  ['-A', '-t', '1.2.3.4:80', '-s', 'rr', '-s', 'wrr'], ['-A', '-t', '1.2.3.4:80', '-o'], ['-A', '-t', '1.2.3.4:0'],
-  ['-A', '-t', 'nonsense:80'], ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.99', '-w', '2147483648'],
+  ['-A', '192.168.8.200:80'],
+  ['-A', '-t', '192.168.8.200'],
+  ['-A', '-t', '192.168.8.210:80', '-s', 'nosuch'],
+  ['-A', '-t', '192.168.8.200:80'],
+  ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.20'],
+  ['-a', '-t', '1.2.3.4:80', '-r', '192.168.8.20'],
+  ['-d', '-t', '192.168.8.200:80', '-r', '192.168.8.99'],
+  ['-e', '-t', '192.168.8.200:80', '-r', '192.168.8.99'],
+  ['-D', '-t', '1.2.3.4:80'],
+  ['-E', '-t', '1.2.3.4:80'],
+  ['-a', '-t', '192.168.8.200:80'],
+  ['-L', '-s', 'rr'],
+  ['-Lx'],
+  ['-L', '--bogus'],
+  ['--bogus'],
+  ['-n', '-L'],
+  [],
+  ['-A', '-t', '1.2.3.4:80', '-s', 'rr', '-s', 'wrr'],
+  ['-A', '-t', '1.2.3.4:80', '-o'],
+  ['-A', '-t', '1.2.3.4:0'],
+  ['-A', '-t', 'nonsense:80'],
+  ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.99', '-w', '2147483648'],
   ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.99', '--tun-type', 'gue'],
   ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.99', '-i', '--tun-type', 'gue'],
-  ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.99', '-i', '--tun-type', 'gre', '--tun-port', '5'],
-  ['-a', '-t', '192.168.8.200:80', '-r', '192.168.8.99', '-i', '--tun-type', 'gue', '--tun-port', '5', '--tun-csum', '--tun-remcsum'],
-  ['-a', '-t', '192.168.8.200:80', '-r', '[2001:db8::1]:80'], ['-A', '-t', '1.2.3.4:80', '-b', 'sh-port'],
-  ['-A', '-t', '1.2.3.4:80', '-b', 'bogus'], ['-A', '-t', '1.2.3.4:80', '-p', 'x'], ['-A', '-f', '0'], ['-A', '-6', '-f', '1'],
-  ['-L', '-c', '--stats'], ['-L', '--timeout', '--daemon'], ['--set', '1', '2'], ['--set', '1', '2', 'x'],
-  ['--start-daemon', 'primary'], ['--stop-daemon', 'primary'], ['--stop-daemon', 'backup'], ['-L', 'extra'],
-  ['-C', '-n'], ['-S', '-c'], ['-Z', '-t', '1.2.3.4:80'], ['-L', '-A'], ['-h'], ['-v'], ['--help', '-n'],
+  [
+    '-a',
+    '-t',
+    '192.168.8.200:80',
+    '-r',
+    '192.168.8.99',
+    '-i',
+    '--tun-type',
+    'gre',
+    '--tun-port',
+    '5',
+  ],
+  [
+    '-a',
+    '-t',
+    '192.168.8.200:80',
+    '-r',
+    '192.168.8.99',
+    '-i',
+    '--tun-type',
+    'gue',
+    '--tun-port',
+    '5',
+    '--tun-csum',
+    '--tun-remcsum',
+  ],
+  ['-a', '-t', '192.168.8.200:80', '-r', '[2001:db8::1]:80'],
+  ['-A', '-t', '1.2.3.4:80', '-b', 'sh-port'],
+  ['-A', '-t', '1.2.3.4:80', '-b', 'bogus'],
+  ['-A', '-t', '1.2.3.4:80', '-p', 'x'],
+  ['-A', '-f', '0'],
+  ['-A', '-6', '-f', '1'],
+  ['-L', '-c', '--stats'],
+  ['-L', '--timeout', '--daemon'],
+  ['--set', '1', '2'],
+  ['--set', '1', '2', 'x'],
+  ['--start-daemon', 'primary'],
+  ['--stop-daemon', 'primary'],
+  ['--stop-daemon', 'backup'],
+  ['-L', 'extra'],
+  ['-C', '-n'],
+  ['-S', '-c'],
+  ['-Z', '-t', '1.2.3.4:80'],
+  ['-L', '-A'],
+  ['-h'],
+  ['-v'],
+  ['--help', '-n'],
   ['-L', '--mcast-group', '1.2.3.4'],
-  ['--start-daemon', 'master', '--mcast-group', '1.2.3.4'], ['--start-daemon', 'master', '--mcast-port', '0'],
+  ['--start-daemon', 'master', '--mcast-group', '1.2.3.4'],
+  ['--start-daemon', 'master', '--mcast-port', '0'],
 ];
 
 /** Rules through one `ipvsadm -R` (it goes on past lines the kernel refuses). */
@@ -136,9 +225,12 @@ describe('listings are byte-identical to ipvsadm 1.31', () => {
   beforeAll(() => {
     expected = ipvsadmMany(LISTINGS);
   });
-  it.each(LISTINGS.map((args, i) => [args.join(' ') || '(no arguments)', i] as const))('%s', async (_name, i) => {
-    expect(await ipvs(LISTINGS[i] ?? [])).toEqual(expected[i]);
-  });
+  it.each(LISTINGS.map((args, i) => [args.join(' ') || '(no arguments)', i] as const))(
+    '%s',
+    async (_name, i) => {
+      expect(await ipvs(LISTINGS[i] ?? [])).toEqual(expected[i]);
+    },
+  );
 });
 
 describe('refusals match ipvsadm 1.31 (message and exit code), and change nothing', () => {
@@ -148,9 +240,12 @@ describe('refusals match ipvsadm 1.31 (message and exit code), and change nothin
     before = savedRules();
     expected = ipvsadmMany(MISTAKES);
   });
-  it.each(MISTAKES.map((args, i) => [args.join(' ') || '(none)', i] as const))('%s', async (_name, i) => {
-    expect(await ipvs(MISTAKES[i] ?? [])).toEqual(expected[i]);
-  });
+  it.each(MISTAKES.map((args, i) => [args.join(' ') || '(none)', i] as const))(
+    '%s',
+    async (_name, i) => {
+      expect(await ipvs(MISTAKES[i] ?? [])).toEqual(expected[i]);
+    },
+  );
   it('left the table as it was', () => {
     expect(savedRules()).toEqual(before);
   });
@@ -163,24 +258,39 @@ describe('commands change the kernel as ipvsadm does', () => {
     const reference = savedRules();
     expect(reference.length).toBeGreaterThan(RULES.length / 2);
     sh('ipvsadm', '-C');
-    for (const rule of RULES) expect(await ipvs(rule.split(' ')), rule).toEqual({ stdout: '', stderr: '', code: 0 });
+    for (const rule of RULES)
+      expect(await ipvs(rule.split(' ')), rule).toEqual({ stdout: '', stderr: '', code: 0 });
     expect(savedRules()).toEqual(reference);
   });
 
   it('edits, deletes, zero, --set and flush', async () => {
     const script = [
-      '-E -t 192.168.8.200:80 -s wlc -p 20', '-e -t 192.168.8.200:80 -r 192.168.8.20 -w 8 -x 5 -y 1',
-      '-d -t 192.168.8.200:80 -r 192.168.8.30', '-D -u 192.168.8.201:53', '-Z', '-Z -t 10.0.0.1:443', '--set 900 120 300',
+      '-E -t 192.168.8.200:80 -s wlc -p 20',
+      '-e -t 192.168.8.200:80 -r 192.168.8.20 -w 8 -x 5 -y 1',
+      '-d -t 192.168.8.200:80 -r 192.168.8.30',
+      '-D -u 192.168.8.201:53',
+      '-Z',
+      '-Z -t 10.0.0.1:443',
+      '--set 900 120 300',
     ];
     sh('ipvsadm', '-C');
     loadWithIpvsadm(RULES);
     loadWithIpvsadm(script);
-    const reference = [savedRules(), ipvsadm(['-Ln', '--thresholds']).stdout, ipvsadm(['-L', '--timeout']).stdout];
+    const reference = [
+      savedRules(),
+      ipvsadm(['-Ln', '--thresholds']).stdout,
+      ipvsadm(['-L', '--timeout']).stdout,
+    ];
     sh('ipvsadm', '-C');
     sh('ipvsadm', '--set', '1', '1', '1');
     loadWithIpvsadm(RULES);
-    for (const rule of script) expect(await ipvs(rule.split(' ')), rule).toEqual({ stdout: '', stderr: '', code: 0 });
-    expect([savedRules(), ipvsadm(['-Ln', '--thresholds']).stdout, ipvsadm(['-L', '--timeout']).stdout]).toEqual(reference);
+    for (const rule of script)
+      expect(await ipvs(rule.split(' ')), rule).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect([
+      savedRules(),
+      ipvsadm(['-Ln', '--thresholds']).stdout,
+      ipvsadm(['-L', '--timeout']).stdout,
+    ]).toEqual(reference);
     expect(await ipvs(['-C'])).toEqual({ stdout: '', stderr: '', code: 0 });
     expect(savedRules()).toEqual([]);
   });
@@ -201,7 +311,21 @@ describe('save and restore', () => {
   it('the extended save keeps thresholds, and ipvsadm -R accepts it', async () => {
     // ipvsadm saves fwmark 0xffffffff as -1 and then refuses it in -R: leave it out here.
     sh('ipvsadm', '-D', '-f', '4294967295');
-    sh('ipvsadm', '-e', '-t', '192.168.8.200:80', '-r', '10.8.0.2:8080', '-m', '-w', '2', '-x', '100', '-y', '10');
+    sh(
+      'ipvsadm',
+      '-e',
+      '-t',
+      '192.168.8.200:80',
+      '-r',
+      '10.8.0.2:8080',
+      '-m',
+      '-w',
+      '2',
+      '-x',
+      '100',
+      '-y',
+      '10',
+    );
     const extended = (await ipvs(['-S', '-n', '--extended'])).stdout;
     expect(extended).toContain('-r 10.8.0.2:8080 -m -w 2 -x 100 -y 10');
     const thresholds = ipvsadm(['-Ln', '--thresholds']).stdout;
@@ -212,7 +336,8 @@ describe('save and restore', () => {
 
   it('a bad rules file names its line and changes nothing', async () => {
     const before = savedRules();
-    const input = '-A -t 192.168.9.1:80 -s rr\n# comment\n-a -t 192.168.9.1:80 -r 192.168.8.90 -w lots\n';
+    const input =
+      '-A -t 192.168.9.1:80 -s rr\n# comment\n-a -t 192.168.9.1:80 -r 192.168.8.90 -w lots\n';
     const result = await ipvs(['-R'], input);
     expect(result).toEqual({ stdout: '', stderr: 'line 3: illegal weight specified\n', code: 2 });
     expect(savedRules()).toEqual(before);
@@ -229,21 +354,36 @@ function generatedRules(seed: number): string[] {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const ipv4 = (): string => [1 + Math.floor(random() * 222), 0, 0, 0].map((o, i) => (i === 0 ? o : Math.floor(random() * 256))).join('.');
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const ipv4 = (): string =>
+    [1 + Math.floor(random() * 222), 0, 0, 0]
+      .map((o, i) => (i === 0 ? o : Math.floor(random() * 256)))
+      .join('.');
   const rules: string[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < 25; i++) {
     const fwmark = random() < 0.15;
-    const service = fwmark ? `-f ${1 + Math.floor(random() * 0xfffffffe)}` : `${pick(['-t', '-u', '--sctp-service'])} ${ipv4()}:${Math.floor(random() * 65536)}`;
+    const service = fwmark
+      ? `-f ${1 + Math.floor(random() * 0xfffffffe)}`
+      : `${pick(['-t', '-u', '--sctp-service'])} ${ipv4()}:${Math.floor(random() * 65536)}`;
     if (service.endsWith(':0') || seen.has(service)) continue;
     seen.add(service);
-    const persistence = random() < 0.3 ? ` -p ${1 + Math.floor(random() * 1000)} -M ${pick(['255.255.255.255', '255.255.0.0', '255.255.255.128'])}` : '';
-    rules.push(`-A ${service} -s ${pick(['rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'dh', 'lblc'])}${persistence}`);
+    const persistence =
+      random() < 0.3
+        ? ` -p ${1 + Math.floor(random() * 1000)} -M ${pick(['255.255.255.255', '255.255.0.0', '255.255.255.128'])}`
+        : '';
+    rules.push(
+      `-A ${service} -s ${pick(['rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'dh', 'lblc'])}${persistence}`,
+    );
     for (let j = Math.floor(random() * 5); j > 0; j--) {
       const method = pick(['-m', '-g', '-i']);
-      const thresholds = random() < 0.3 ? ` -x ${Math.floor(random() * 5000) + 10} -y ${Math.floor(random() * 10)}` : '';
-      rules.push(`-a ${service} -r 192.168.8.${Math.floor(random() * 254) + 1}:${Math.floor(random() * 65536)} ${method} -w ${Math.floor(random() * 100)}${thresholds}`);
+      const thresholds =
+        random() < 0.3
+          ? ` -x ${Math.floor(random() * 5000) + 10} -y ${Math.floor(random() * 10)}`
+          : '';
+      rules.push(
+        `-a ${service} -r 192.168.8.${Math.floor(random() * 254) + 1}:${Math.floor(random() * 65536)} ${method} -w ${Math.floor(random() * 100)}${thresholds}`,
+      );
     }
   }
   return rules;
@@ -251,21 +391,45 @@ function generatedRules(seed: number): string[] {
 
 describe('generated rule sets', () => {
   const seed = Date.now() % 1_000_000;
-  const formats = [['-Ln'], ['-Ln', '--thresholds'], ['-Ln', '--tun-info'], ['-Ln', '--nosort'], ['-S', '-n'], ['-Ln', '--stats'], ['-Ln', '--persistent-conn']];
+  const formats = [
+    ['-Ln'],
+    ['-Ln', '--thresholds'],
+    ['-Ln', '--tun-info'],
+    ['-Ln', '--nosort'],
+    ['-S', '-n'],
+    ['-Ln', '--stats'],
+    ['-Ln', '--persistent-conn'],
+  ];
   it.each([7, 1234, seed])('seed %i: every format byte-identical', async (s) => {
     sh('ipvsadm', '-C');
     // A rule the kernel refuses (the same real server twice) just fails; the comparison covers
     // whatever ipvsadm made of the rest.
     loadWithIpvsadm(generatedRules(s));
     const expected = ipvsadmMany(formats);
-    for (const [i, args] of formats.entries()) expect(await ipvs(args), `seed ${s}: ${args.join(' ')}`).toEqual(expected[i]);
+    for (const [i, args] of formats.entries())
+      expect(await ipvs(args), `seed ${s}: ${args.join(' ')}`).toEqual(expected[i]);
   });
 });
 
 describe('sync daemons', () => {
   it('--start-daemon with every option, --daemon listing, --stop-daemon', async () => {
     sh('ipvsadm', '-C');
-    const start = ['--start-daemon', 'backup', '--mcast-interface', 'lan0', '--syncid', '7', '--sync-maxlen', '1200', '--mcast-group', '224.0.0.99', '--mcast-port', '8849', '--mcast-ttl', '3'];
+    const start = [
+      '--start-daemon',
+      'backup',
+      '--mcast-interface',
+      'lan0',
+      '--syncid',
+      '7',
+      '--sync-maxlen',
+      '1200',
+      '--mcast-group',
+      '224.0.0.99',
+      '--mcast-port',
+      '8849',
+      '--mcast-ttl',
+      '3',
+    ];
     sh('ipvsadm', ...start);
     sh('ipvsadm', '--start-daemon', 'master', '--mcast-interface', 'lan0');
     const reference = ipvsadm(['-L', '--daemon']);
@@ -274,9 +438,15 @@ describe('sync daemons', () => {
     expect(await ipvs(['--stop-daemon', 'master'])).toEqual({ stdout: '', stderr: '', code: 0 });
     expect(ipvsadm(['-L', '--daemon']).stdout).toBe('');
     expect(await ipvs(start)).toEqual({ stdout: '', stderr: '', code: 0 });
-    expect(await ipvs(['--start-daemon', 'master', '--mcast-interface', 'lan0'])).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect(await ipvs(['--start-daemon', 'master', '--mcast-interface', 'lan0'])).toEqual({
+      stdout: '',
+      stderr: '',
+      code: 0,
+    });
     expect(ipvsadm(['-L', '--daemon'])).toEqual(reference);
-    expect(await ipvs(['--start-daemon', 'master', '--mcast-interface', 'lan0'])).toEqual(ipvsadm(['--start-daemon', 'master', '--mcast-interface', 'lan0']));
+    expect(await ipvs(['--start-daemon', 'master', '--mcast-interface', 'lan0'])).toEqual(
+      ipvsadm(['--start-daemon', 'master', '--mcast-interface', 'lan0']),
+    );
     sh('ipvsadm', '--stop-daemon', 'master');
     sh('ipvsadm', '--stop-daemon', 'backup');
   });

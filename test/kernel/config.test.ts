@@ -28,10 +28,14 @@ describe('getInfo', () => {
     const info = await ipvs.getInfo();
     expect(info.version).toBe('1.2.1');
     expect(info.versionCode).toBe(0x010201);
-    const header = /^IP Virtual Server version 1\.2\.1 \(size=(\d+)\)/.exec(readFileSync('/proc/net/ip_vs', 'utf8'));
+    const header = /^IP Virtual Server version 1\.2\.1 \(size=(\d+)\)/.exec(
+      readFileSync('/proc/net/ip_vs', 'utf8'),
+    );
     expect(header?.[1]).toBeDefined();
     expect(info.connectionTableSize).toBe(Number(header?.[1]));
-    expect(sh('ipvsadm', '-Ln').split('\n')[0]).toBe(`IP Virtual Server version ${info.version} (size=${info.connectionTableSize})`);
+    expect(sh('ipvsadm', '-Ln').split('\n')[0]).toBe(
+      `IP Virtual Server version ${info.version} (size=${info.connectionTableSize})`,
+    );
   });
 });
 
@@ -42,7 +46,9 @@ describe('timeouts', () => {
 
   it('reads the timeouts ipvsadm shows, sets them, and 0 or absent leaves a value unchanged', async () => {
     const initial = await ipvs.getTimeouts();
-    expect(ipvsadmTimeouts()).toBe(`Timeout (tcp tcpfin udp): ${initial.tcp} ${initial.tcpFin} ${initial.udp}`);
+    expect(ipvsadmTimeouts()).toBe(
+      `Timeout (tcp tcpfin udp): ${initial.tcp} ${initial.tcpFin} ${initial.udp}`,
+    );
     await ipvs.setTimeouts({ tcp: 1000, tcpFin: 60, udp: 200 });
     expect(await ipvs.getTimeouts()).toEqual({ tcp: 1000, tcpFin: 60, udp: 200 });
     expect(ipvsadmTimeouts()).toBe('Timeout (tcp tcpfin udp): 1000 60 200');
@@ -109,7 +115,9 @@ describe('zero and flush', () => {
     const before = await statsWhenCounted(a);
     expect(before.conns).toBeGreaterThan(0n);
     await statsWhenCounted(b);
-    expect(ipvsadmStats('-u', '192.168.8.200:53')).toEqual(counters((await ipvs.getService(a)).stats));
+    expect(ipvsadmStats('-u', '192.168.8.200:53')).toEqual(
+      counters((await ipvs.getService(a)).stats),
+    );
 
     await ipvs.zero(a);
     expect(counters((await ipvs.getService(a)).stats)).toEqual([0n, 0n, 0n, 0n, 0n]);
@@ -120,14 +128,18 @@ describe('zero and flush', () => {
     await ipvs.zero();
     for (const service of await ipvs.listServices({ destinations: true })) {
       expect(counters(service.stats)).toEqual([0n, 0n, 0n, 0n, 0n]);
-      for (const dest of service.destinations ?? []) expect(counters(dest.stats)).toEqual([0n, 0n, 0n, 0n, 0n]);
+      for (const dest of service.destinations ?? [])
+        expect(counters(dest.stats)).toEqual([0n, 0n, 0n, 0n, 0n]);
     }
     expect(ipvsadmStats('-u', '192.168.8.200:54')).toEqual([0n, 0n, 0n, 0n, 0n]);
   });
 
   it('flush deletes every service and destination', async () => {
     await ipvs.addService({ protocol: 'tcp', address: '192.168.8.200', port: 80, scheduler: 'rr' });
-    await ipvs.addDestination({ protocol: 'tcp', address: '192.168.8.200', port: 80 }, { address: '192.168.8.20' });
+    await ipvs.addDestination(
+      { protocol: 'tcp', address: '192.168.8.200', port: 80 },
+      { address: '192.168.8.20' },
+    );
     await ipvs.addService({ fwmark: 9, family: 'ipv6', scheduler: 'rr' });
     expect(saved().length).toBeGreaterThan(2);
     await ipvs.flush();
@@ -148,17 +160,37 @@ describe('connections', () => {
     await sendUdp(v4.address, 53, 1);
     await sendUdp(v6.address, 53, 1);
     const connections = await ipvs.listConnections();
-    const endpoint = (e: { address: string; port: number }) => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`);
-    const mine = connections.map((c) => `${c.protocol.toUpperCase()} ${c.state} ${endpoint(c.client)} ${endpoint(c.virtual)} ${endpoint(c.destination)}`);
-    const theirs = sh('ipvsadm', '-Lnc').split('\n').slice(2).filter((l) => l.trim() !== '').map((l) => {
-      const [pro, , state, source, virtual, destination] = l.trim().split(/\s+/);
-      return `${pro ?? ''} ${state ?? ''} ${source ?? ''} ${virtual ?? ''} ${destination ?? ''}`;
-    });
+    const endpoint = (e: { address: string; port: number }) =>
+      e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+    const mine = connections.map(
+      (c) =>
+        `${c.protocol.toUpperCase()} ${c.state} ${endpoint(c.client)} ${endpoint(c.virtual)} ${endpoint(c.destination)}`,
+    );
+    const theirs = sh('ipvsadm', '-Lnc')
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const [pro, , state, source, virtual, destination] = l.trim().split(/\s+/);
+        return `${pro ?? ''} ${state ?? ''} ${source ?? ''} ${virtual ?? ''} ${destination ?? ''}`;
+      });
     expect(mine.sort()).toEqual(theirs.sort());
-    expect(connections).toEqual(expect.arrayContaining([
-      expect.objectContaining({ protocol: 'udp', virtual: { address: '192.168.8.200', port: 53 }, destination: { address: '192.168.8.20', port: 5353 }, state: 'UDP' }),
-      expect.objectContaining({ protocol: 'udp', virtual: { address: '2001:db8:8::200', port: 53 }, destination: { address: '2001:db8:8::20', port: 53 }, state: 'UDP' }),
-    ]));
+    expect(connections).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          protocol: 'udp',
+          virtual: { address: '192.168.8.200', port: 53 },
+          destination: { address: '192.168.8.20', port: 5353 },
+          state: 'UDP',
+        }),
+        expect.objectContaining({
+          protocol: 'udp',
+          virtual: { address: '2001:db8:8::200', port: 53 },
+          destination: { address: '2001:db8:8::20', port: 53 },
+          state: 'UDP',
+        }),
+      ]),
+    );
     for (const c of connections) expect(c.expires).toBeGreaterThan(0);
     sh('ipvsadm', '-C');
   });
@@ -166,7 +198,10 @@ describe('connections', () => {
 
 describe('connection sync daemons', () => {
   function ipvsadmDaemons(): string[] {
-    return sh('ipvsadm', '-L', '--daemon').split('\n').filter((l) => l.length > 0).sort();
+    return sh('ipvsadm', '-L', '--daemon')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .sort();
   }
 
   function asIpvsadm(d: Daemon): string {
@@ -177,7 +212,14 @@ describe('connection sync daemons', () => {
     await ipvs.startDaemon({ state: 'master', interface: 'lo', syncId: 5 });
     const daemons = await ipvs.listDaemons();
     expect(daemons).toHaveLength(1);
-    expect(daemons[0]).toMatchObject({ state: 'master', interface: 'lo', syncId: 5, group: '224.0.0.81', port: 8848, ttl: 1 });
+    expect(daemons[0]).toMatchObject({
+      state: 'master',
+      interface: 'lo',
+      syncId: 5,
+      group: '224.0.0.81',
+      port: 8848,
+      ttl: 1,
+    });
     expect(daemons.map(asIpvsadm)).toEqual(ipvsadmDaemons());
     await ipvs.stopDaemon('master');
     expect(await ipvs.listDaemons()).toEqual([]);
@@ -185,17 +227,42 @@ describe('connection sync daemons', () => {
   });
 
   it('starts a backup with group, port, ttl and maxLength beside a master', async () => {
-    await ipvs.startDaemon({ state: 'backup', interface: 'sync0', syncId: 6, maxLength: 1400, group: '224.0.0.82', port: 8849, ttl: 2 });
+    await ipvs.startDaemon({
+      state: 'backup',
+      interface: 'sync0',
+      syncId: 6,
+      maxLength: 1400,
+      group: '224.0.0.82',
+      port: 8849,
+      ttl: 2,
+    });
     await ipvs.startDaemon({ state: 'master', interface: 'sync0', group: 'ff02::81', port: 8850 });
     const daemons = await ipvs.listDaemons();
     expect(daemons).toEqual(
       expect.arrayContaining([
-        { state: 'backup', interface: 'sync0', syncId: 6, maxLength: 1400, group: '224.0.0.82', port: 8849, ttl: 2 },
-        expect.objectContaining({ state: 'master', interface: 'sync0', syncId: 0, group: 'ff02::81', port: 8850, ttl: 1 }),
+        {
+          state: 'backup',
+          interface: 'sync0',
+          syncId: 6,
+          maxLength: 1400,
+          group: '224.0.0.82',
+          port: 8849,
+          ttl: 2,
+        },
+        expect.objectContaining({
+          state: 'master',
+          interface: 'sync0',
+          syncId: 0,
+          group: 'ff02::81',
+          port: 8850,
+          ttl: 1,
+        }),
       ]),
     );
     expect(daemons.map(asIpvsadm).sort()).toEqual(ipvsadmDaemons());
-    const twice = await ipvsErrorOf(() => ipvs.startDaemon({ state: 'backup', interface: 'sync0' }));
+    const twice = await ipvsErrorOf(() =>
+      ipvs.startDaemon({ state: 'backup', interface: 'sync0' }),
+    );
     expect(twice.code).toBe('EEXIST');
     await ipvs.stopDaemon('backup');
     await ipvs.stopDaemon('master');

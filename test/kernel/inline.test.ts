@@ -36,22 +36,35 @@ describe('inline exchanges', () => {
   it('sends the first service with a scheduler to a worker, later ones with it inline', async () => {
     // A fresh namespace's handle has seen no scheduler: the kernel may have to load 'sed'.
     expect(await loopTurnedDuring(() => ipvs.addService({ ...vip, scheduler: 'sed' }))).toBe(true);
-    expect(await loopTurnedDuring(() => ipvs.addService({ ...vip, port: 81, scheduler: 'sed' }))).toBe(false);
-    expect(await loopTurnedDuring(() => ipvs.editService({ ...vip, port: 81, scheduler: 'sed', persistence: 60 }))).toBe(false);
+    expect(
+      await loopTurnedDuring(() => ipvs.addService({ ...vip, port: 81, scheduler: 'sed' })),
+    ).toBe(false);
+    expect(
+      await loopTurnedDuring(() =>
+        ipvs.editService({ ...vip, port: 81, scheduler: 'sed', persistence: 60 }),
+      ),
+    ).toBe(false);
     expect(sh('ipvsadm', '-Ln', '-t', '192.168.8.200:81')).toMatch(/sed persistent 60/);
   });
 
   it('runs destination changes inline, and they reach the kernel in order', async () => {
     const rs = { address: '192.168.8.20', forward: 'masq' } as const;
     expect(await loopTurnedDuring(() => ipvs.addDestination(vip, rs))).toBe(false);
-    expect(await loopTurnedDuring(() => ipvs.editDestination(vip, { ...rs, weight: 5 }))).toBe(false);
-    expect(sh('ipvsadm', '-Ln', '-t', '192.168.8.200:80')).toMatch(/192\.168\.8\.20:80\s+Masq\s+5\s/);
+    expect(await loopTurnedDuring(() => ipvs.editDestination(vip, { ...rs, weight: 5 }))).toBe(
+      false,
+    );
+    expect(sh('ipvsadm', '-Ln', '-t', '192.168.8.200:80')).toMatch(
+      /192\.168\.8\.20:80\s+Masq\s+5\s/,
+    );
     expect(await loopTurnedDuring(() => ipvs.deleteDestination(vip, rs))).toBe(false);
     expect(sh('ipvsadm', '-Ln', '-t', '192.168.8.200:80')).not.toMatch(/-> 192\.168\.8\.20:/);
   });
 
   it('reports kernel refusals inline with their errno', async () => {
-    await expect(ipvs.addService({ ...vip, scheduler: 'sed' })).rejects.toMatchObject({ code: 'EEXIST', op: 'addService' });
+    await expect(ipvs.addService({ ...vip, scheduler: 'sed' })).rejects.toMatchObject({
+      code: 'EEXIST',
+      op: 'addService',
+    });
   });
 
   it('sends dumps, flush and table-wide zero to a worker', async () => {

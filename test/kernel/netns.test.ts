@@ -43,22 +43,35 @@ afterAll(() => {
 describe('handles in other network namespaces', () => {
   it('adds rules only to their own namespace', async () => {
     await a.addService({ protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'rr' });
-    await a.addDestination({ protocol: 'tcp', address: '10.0.0.1', port: 80 }, { address: '192.168.8.20', forward: 'masq' });
+    await a.addDestination(
+      { protocol: 'tcp', address: '10.0.0.1', port: 80 },
+      { address: '192.168.8.20', forward: 'masq' },
+    );
     await b.addService({ protocol: 'udp', address: '10.0.0.1', port: 53, scheduler: 'wrr' });
     await b.addService({ fwmark: 5, scheduler: 'sh' });
 
-    expect(saved(nsA)).toEqual(['-A -t 10.0.0.1:80 -s rr', '-a -t 10.0.0.1:80 -r 192.168.8.20:80 -m -w 1']);
+    expect(saved(nsA)).toEqual([
+      '-A -t 10.0.0.1:80 -s rr',
+      '-a -t 10.0.0.1:80 -r 192.168.8.20:80 -m -w 1',
+    ]);
     expect(saved(nsB)).toEqual(['-A -f 5 -s sh', '-A -u 10.0.0.1:53 -s wrr']);
     expect(saved()).toEqual([]);
 
     expect((await a.listServices()).map((s) => s.scheduler)).toEqual(['rr']);
     expect((await b.listServices()).map((s) => s.scheduler).sort()).toEqual(['sh', 'wrr']);
     expect(await own.listServices()).toEqual([]);
-    expect((await ipvsErrorOf(() => b.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 }))).code).toBe('ESRCH');
+    expect(
+      (await ipvsErrorOf(() => b.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })))
+        .code,
+    ).toBe('ESRCH');
     // The same service added in the other namespace does not collide.
     await b.addService({ protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'lc' });
-    expect((await a.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })).scheduler).toBe('rr');
-    expect((await b.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })).scheduler).toBe('lc');
+    expect((await a.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })).scheduler).toBe(
+      'rr',
+    );
+    expect((await b.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })).scheduler).toBe(
+      'lc',
+    );
   });
 
   it('flush and timeouts act on the handle’s namespace only', async () => {
@@ -76,12 +89,23 @@ describe('handles in other network namespaces', () => {
 
   it('keeps the test process in its own namespace while handles open and work elsewhere', async () => {
     const opened = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => open([`/run/netns/${nsA}`, `/run/netns/${nsB}`, undefined][i % 3])),
+      Array.from({ length: 12 }, (_, i) =>
+        open([`/run/netns/${nsA}`, `/run/netns/${nsB}`, undefined][i % 3]),
+      ),
     );
     expect(readlinkSync('/proc/self/ns/net')).toBe(ownNetns);
-    await Promise.all(opened.map((h, i) => h.addService({ protocol: 'tcp', address: '10.1.0.1', port: 1000 + i, scheduler: 'rr' })));
+    await Promise.all(
+      opened.map((h, i) =>
+        h.addService({ protocol: 'tcp', address: '10.1.0.1', port: 1000 + i, scheduler: 'rr' }),
+      ),
+    );
     expect(readlinkSync('/proc/self/ns/net')).toBe(ownNetns);
-    const ports = (lines: string[]) => lines.map((l) => /:(\d+) /.exec(l)?.[1]).map(Number).filter((p) => p >= 1000).sort((x, y) => x - y);
+    const ports = (lines: string[]) =>
+      lines
+        .map((l) => /:(\d+) /.exec(l)?.[1])
+        .map(Number)
+        .filter((p) => p >= 1000)
+        .sort((x, y) => x - y);
     expect(ports(saved(nsA))).toEqual([1000, 1003, 1006, 1009]);
     expect(ports(saved(nsB))).toEqual([1001, 1004, 1007, 1010]);
     expect(ports(saved())).toEqual([1002, 1005, 1008, 1011]);
@@ -106,7 +130,9 @@ describe('handles in other network namespaces', () => {
     }
     expect(seen).toBe(wanted);
     const viaPid = await open(`/proc/${pid}/ns/net`);
-    expect((await viaPid.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })).scheduler).toBe('rr');
+    expect(
+      (await viaPid.getService({ protocol: 'tcp', address: '10.0.0.1', port: 80 })).scheduler,
+    ).toBe('rr');
     await viaPid.addService({ protocol: 'sctp', address: '10.0.0.1', port: 3868, scheduler: 'fo' });
     expect(saved(nsA)).toContain('-A --sctp-service 10.0.0.1:3868 -s fo');
     expect(saved(nsB).join('\n')).not.toContain('3868');
@@ -117,9 +143,17 @@ describe('handles in other network namespaces', () => {
 
   it('refuses a path that is not a network namespace', async () => {
     const missing = await ipvsErrorOf(() => Ipvs.open({ netns: `/run/netns/${nsA}-missing` }));
-    expect(missing).toMatchObject({ code: 'ENOENT', op: 'open', target: `network namespace /run/netns/${nsA}-missing` });
+    expect(missing).toMatchObject({
+      code: 'ENOENT',
+      op: 'open',
+      target: `network namespace /run/netns/${nsA}-missing`,
+    });
     expect(missing.message).toMatch(/no such namespace file/);
-    expect(await ipvsErrorOf(() => Ipvs.open({ netns: '/proc/self/ns/uts' }))).toMatchObject({ code: 'EINVAL', op: 'open', target: 'network namespace /proc/self/ns/uts' });
+    expect(await ipvsErrorOf(() => Ipvs.open({ netns: '/proc/self/ns/uts' }))).toMatchObject({
+      code: 'EINVAL',
+      op: 'open',
+      target: 'network namespace /proc/self/ns/uts',
+    });
   });
 
   it("puts no addon text in an open error's kernelMessage (documented as the kernel's extended ack)", async () => {

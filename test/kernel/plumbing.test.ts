@@ -15,7 +15,9 @@ function procIpvsRows(): string[] {
 
 describe('IPVS in a fresh network namespace', () => {
   it('starts with an empty table', () => {
-    expect(readFileSync('/proc/net/ip_vs', 'utf8')).toMatch(/^IP Virtual Server version \d+\.\d+\.\d+ \(size=\d+\)/);
+    expect(readFileSync('/proc/net/ip_vs', 'utf8')).toMatch(
+      /^IP Virtual Server version \d+\.\d+\.\d+ \(size=\d+\)/,
+    );
     expect(procIpvsRows()).toEqual([]);
     expect(sh('ipvsadm', '-S', '-n')).toBe('');
   });
@@ -32,10 +34,7 @@ describe('IPVS in a fresh network namespace', () => {
     expect(sh('ipvsadm', '-S', '-n')).toBe(
       '-A -t 192.168.8.200:80 -s rr\n' + '-a -t 192.168.8.200:80 -r 192.168.8.20:80 -g -w 1\n',
     );
-    expect(procIpvsRows()).toEqual([
-      'TCP C0A808C8:0050 rr',
-      '-> C0A80814:0050 Route 1 0 0',
-    ]);
+    expect(procIpvsRows()).toEqual(['TCP C0A808C8:0050 rr', '-> C0A80814:0050 Route 1 0 0']);
   });
 
   it('loads a scheduler module on demand, as on a real director', () => {

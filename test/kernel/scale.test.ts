@@ -4,7 +4,8 @@ import { Ipvs } from '../../lib/index.js';
 import { sh } from '../support/sh.js';
 
 const COUNT = 10_000;
-const key = (i: number) => ({ protocol: 'tcp', address: `10.${(i >> 8) & 255}.${i & 255}.1`, port: 80 }) as const;
+const key = (i: number) =>
+  ({ protocol: 'tcp', address: `10.${(i >> 8) & 255}.${i & 255}.1`, port: 80 }) as const;
 let ipvs: Ipvs;
 
 beforeAll(async () => {
@@ -23,7 +24,8 @@ describe(`${COUNT} services`, () => {
     const listed = await ipvs.listServices();
     expect(listed).toHaveLength(COUNT);
     const seen = new Set(listed.map((s) => `${s.address ?? ''}|${s.scheduler}`));
-    for (let i = 0; i < COUNT; i++) expect(seen.has(`${key(i).address}|${i % 2 ? 'rr' : 'wlc'}`)).toBe(true);
+    for (let i = 0; i < COUNT; i++)
+      expect(seen.has(`${key(i).address}|${i % 2 ? 'rr' : 'wlc'}`)).toBe(true);
     expect(sh('ipvsadm', '-S', '-n').trim().split('\n')).toHaveLength(COUNT);
   });
 

@@ -18,17 +18,24 @@ const REPLY = 'hello from the real server\n';
 let ipvs: Ipvs;
 let server: ChildProcess | undefined;
 
-
 /** An HTTP server in the real server's namespace; resolves once it listens. */
 async function startRealServer(): Promise<ChildProcess> {
   const script = `require('http').createServer((q, r) => r.end(${JSON.stringify(REPLY)})).listen(${rip.port}, '${rip.address}', () => console.log('listening'))`;
-  const child = spawn('ip', ['netns', 'exec', rsNetns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', rsNetns, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  if (!line.toString().includes('listening')) throw new Error(`real server said: ${line.toString()}`);
+  if (!line.toString().includes('listening'))
+    throw new Error(`real server said: ${line.toString()}`);
   return child;
 }
 
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, seconds = 20): Promise<T> {
+async function poll<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  seconds = 20,
+): Promise<T> {
   const until = Date.now() + seconds * 1000;
   for (;;) {
     const value = await read();
@@ -40,9 +47,15 @@ async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what
 
 /** ipvsadm -Ln --stats --exact: Conns InPkts OutPkts InBytes OutBytes of the service line. */
 function ipvsadmServiceStats(): bigint[] {
-  const line = sh('ipvsadm', '-Ln', '--stats', '--exact').split('\n').find((l) => l.startsWith('TCP  192.168.8.200:80'));
+  const line = sh('ipvsadm', '-Ln', '--stats', '--exact')
+    .split('\n')
+    .find((l) => l.startsWith('TCP  192.168.8.200:80'));
   if (!line) throw new Error('service missing from ipvsadm --stats');
-  return line.trim().split(/\s+/).slice(2).map((n) => BigInt(n));
+  return line
+    .trim()
+    .split(/\s+/)
+    .slice(2)
+    .map((n) => BigInt(n));
 }
 
 async function serviceStats(): Promise<Stats> {
@@ -98,7 +111,11 @@ describe('traffic through a NAT service', () => {
       while (flow.on) await httpGet('http://192.168.8.200/');
     })();
     try {
-      const stats = await poll(serviceStats, (s) => s.cps > 0n && s.inPps > 0n && s.inBps > 0n, 'rates');
+      const stats = await poll(
+        serviceStats,
+        (s) => s.cps > 0n && s.inPps > 0n && s.inBps > 0n,
+        'rates',
+      );
       expect(stats.outPps).toBeGreaterThan(0n);
     } finally {
       flow.on = false;
@@ -112,7 +129,11 @@ describe('traffic through a NAT service', () => {
     const listed = sh('ipvsadm', '-Lnc').trim().split('\n').slice(2);
     expect(listed.length).toBeGreaterThanOrEqual(REQUESTS);
     for (const c of connections) {
-      expect(c).toMatchObject({ protocol: 'tcp', virtual: { address: '192.168.8.200', port: 80 }, destination: rip });
+      expect(c).toMatchObject({
+        protocol: 'tcp',
+        virtual: { address: '192.168.8.200', port: 80 },
+        destination: rip,
+      });
       expect(c.client.address).toBe('192.168.8.10');
       expect(c.expires).toBeGreaterThanOrEqual(0);
       expect(c.state).toMatch(/^[A-Z_]+$/);
@@ -134,7 +155,13 @@ describe('traffic through a NAT service', () => {
   it('zeroes the counters of one service', async () => {
     await ipvs.zero(vip);
     const stats = await serviceStats();
-    expect([stats.conns, stats.inPkts, stats.outPkts, stats.inBytes, stats.outBytes]).toEqual([0n, 0n, 0n, 0n, 0n]);
+    expect([stats.conns, stats.inPkts, stats.outPkts, stats.inBytes, stats.outBytes]).toEqual([
+      0n,
+      0n,
+      0n,
+      0n,
+      0n,
+    ]);
     expect(ipvsadmServiceStats()).toEqual([0n, 0n, 0n, 0n, 0n]);
   });
 });

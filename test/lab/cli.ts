@@ -5,13 +5,17 @@ import { runInLab } from './vm.js';
 
 const argv = process.argv.slice(2);
 if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-  process.stderr.write('usage: npm run lab -- <command> [args...]\n  e.g. npm run lab -- ipvsadm -Ln\n');
+  process.stderr.write(
+    'usage: npm run lab -- <command> [args...]\n  e.g. npm run lab -- ipvsadm -Ln\n',
+  );
   process.exit(argv.length === 0 ? 2 : 0);
 }
 
 try {
   const result = await runInLab(argv);
-  process.stderr.write(`lab: exit ${result.status} (kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s)\n`);
+  process.stderr.write(
+    `lab: exit ${result.status} (kernel ${result.kernel}, ${result.accel}, ${result.seconds.toFixed(1)} s)\n`,
+  );
   process.exit(result.status);
 } catch (error) {
   process.stderr.write(`lab: ${error instanceof LabError ? error.message : String(error)}\n`);

@@ -2,7 +2,17 @@
 // Rebuilt when missing or when anything that goes into it changes.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import type { KernelCache } from './paths.js';
 import { LabError, run } from './run-command.js';
@@ -16,7 +26,14 @@ const BOOT_MODULES = ['crc32c_generic', 'virtio_pci', '9pnet_virtio', '9p'];
 function bootModuleFiles(kernel: KernelCache): string[] {
   const files: string[] = [];
   for (const name of BOOT_MODULES) {
-    const lines = run('modprobe', ['-d', kernel.root, '-S', kernel.release, '--show-depends', name]).split('\n');
+    const lines = run('modprobe', [
+      '-d',
+      kernel.root,
+      '-S',
+      kernel.release,
+      '--show-depends',
+      name,
+    ]).split('\n');
     for (const line of lines) {
       const path = /^insmod (\S+)/.exec(line)?.[1];
       if (path && !files.includes(path)) files.push(path);
@@ -35,7 +52,11 @@ function busyboxPath(): string {
 
 /** Reads a module file, decompressing .xz/.zst/.gz so that busybox insmod can load it. */
 function moduleBytes(path: string): Buffer {
-  const tools: Record<string, string[]> = { '.xz': ['xz', '-dc'], '.zst': ['zstd', '-dcq'], '.gz': ['gzip', '-dc'] };
+  const tools: Record<string, string[]> = {
+    '.xz': ['xz', '-dc'],
+    '.zst': ['zstd', '-dcq'],
+    '.gz': ['gzip', '-dc'],
+  };
   const decompressor = Object.entries(tools).find(([ext]) => path.endsWith(ext))?.[1];
   if (!decompressor) return readFileSync(path);
   const [tool = '', ...args] = decompressor;
@@ -54,7 +75,11 @@ export function ensureInitramfs(kernel: KernelCache): string {
     .update(`${busybox} ${statSync(busybox).size} ${statSync(busybox).mtimeMs}`)
     .digest('hex');
   const keyFile = `${kernel.initramfs}.key`;
-  if (existsSync(kernel.initramfs) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
+  if (
+    existsSync(kernel.initramfs) &&
+    existsSync(keyFile) &&
+    readFileSync(keyFile, 'utf8') === key
+  ) {
     return kernel.initramfs;
   }
 
@@ -75,7 +100,13 @@ export function ensureInitramfs(kernel: KernelCache): string {
     });
     writeFileSync(join(tree, 'modules.order'), order.join('\n') + '\n');
     const archive = join(staging, 'initramfs.cpio.gz');
-    run('sh', ['-c', 'cd "$1" && find . | cpio -o -H newc --quiet | gzip -1 > "$2"', 'sh', tree, archive]);
+    run('sh', [
+      '-c',
+      'cd "$1" && find . | cpio -o -H newc --quiet | gzip -1 > "$2"',
+      'sh',
+      tree,
+      archive,
+    ]);
     renameSync(archive, kernel.initramfs);
     writeFileSync(keyFile, key);
   } finally {

@@ -1,5 +1,13 @@
 // Provisioning from Debian's packages only: the host tools the lab runs, and the kernel it boots.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { kernelCache, labCacheRoot, type KernelCache } from './paths.js';
 import { haveCommand, isRoot, LabError, run } from './run-command.js';
@@ -43,7 +51,8 @@ export function ensureHostPackages(): void {
   if (!haveCommand('dpkg-query')) {
     throw new LabError(
       'the lab provisions itself from Debian packages, and this machine has no dpkg. Install ' +
-        HOST_PACKAGES.map((p) => p.pkg).join(', ') + ' and a Debian kernel by hand, or run the ' +
+        HOST_PACKAGES.map((p) => p.pkg).join(', ') +
+        ' and a Debian kernel by hand, or run the ' +
         'kernel suites as root on a kernel with IPVS.',
     );
   }
@@ -51,7 +60,9 @@ export function ensureHostPackages(): void {
   if (missing.length === 0) return;
   const names = missing.map((p) => p.pkg);
   if (!isRoot()) {
-    throw new LabError(`missing Debian packages: ${names.join(' ')} (run as root, or: sudo apt-get install ${names.join(' ')})`);
+    throw new LabError(
+      `missing Debian packages: ${names.join(' ')} (run as root, or: sudo apt-get install ${names.join(' ')})`,
+    );
   }
   aptUpdate();
   log(`apt-get install ${names.join(' ')}`);
@@ -99,7 +110,9 @@ export function ensureKernel(): KernelCache {
   if (!current) {
     const cached = newestCachedKernel();
     if (cached) return cached;
-    throw new LabError(`cannot resolve ${KERNEL_META_PACKAGE} with apt-cache, and no kernel is cached in ${labCacheRoot()}`);
+    throw new LabError(
+      `cannot resolve ${KERNEL_META_PACKAGE} with apt-cache, and no kernel is cached in ${labCacheRoot()}`,
+    );
   }
   const kernel = kernelCache(current.name, current.version);
   if (existsSync(join(kernel.dir, '.complete')) && existsSync(kernel.vmlinuz)) return kernel;

@@ -16,7 +16,7 @@ export function run(file: string, args: readonly string[], options: { cwd?: stri
     });
   } catch (error) {
     const err = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
-    const detail = err.code === 'ENOENT' ? 'command not found' : (err.stderr?.trim() || err.message);
+    const detail = err.code === 'ENOENT' ? 'command not found' : err.stderr?.trim() || err.message;
     throw new LabError(`${file} ${args.join(' ')} failed: ${detail}`);
   }
 }

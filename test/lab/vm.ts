@@ -7,7 +7,18 @@
 // dies (setpriv --pdeathsig).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ensureInitramfs } from './initramfs.js';
@@ -51,9 +62,11 @@ export function guestScript(argv: readonly string[], cwd: string): string {
     IPVS_LAB: '1',
   };
   for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && (PASSED_ENV.includes(name) || name.startsWith('IPVS_'))) env[name] = value;
+    if (value !== undefined && (PASSED_ENV.includes(name) || name.startsWith('IPVS_')))
+      env[name] = value;
   }
-  if (process.stdout.isTTY && env.FORCE_COLOR === undefined && env.NO_COLOR === undefined) env.FORCE_COLOR = '1';
+  if (process.stdout.isTTY && env.FORCE_COLOR === undefined && env.NO_COLOR === undefined)
+    env.FORCE_COLOR = '1';
   const exports = Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   return [
     ...exports,
@@ -70,7 +83,13 @@ interface Share {
   readonly: boolean;
 }
 
-function qemuArgs(kernel: KernelCache, initramfs: string, out: string, shares: Share[], accel: 'tcg' | 'kvm'): string[] {
+function qemuArgs(
+  kernel: KernelCache,
+  initramfs: string,
+  out: string,
+  shares: Share[],
+  accel: 'tcg' | 'kvm',
+): string[] {
   const memory = process.env.IPVS_LAB_MEMORY ?? '3072';
   const smp = Math.max(1, Math.min(cpus().length, 4));
   const virtfs = (tag: string, path: string, readonly: boolean) => [
@@ -78,20 +97,32 @@ function qemuArgs(kernel: KernelCache, initramfs: string, out: string, shares: S
     `local,path=${path},mount_tag=${tag},security_model=none,multidevs=remap${readonly ? ',readonly=on' : ''}`,
   ];
   return [
-    '-machine', 'pc',
-    '-accel', accel,
-    '-cpu', accel === 'kvm' ? 'host' : 'max',
-    '-smp', String(smp),
-    '-m', memory,
-    '-kernel', kernel.vmlinuz,
-    '-initrd', initramfs,
-    '-append', 'console=ttyS0 rdinit=/init panic=-1 quiet loglevel=4 random.trust_cpu=on',
+    '-machine',
+    'pc',
+    '-accel',
+    accel,
+    '-cpu',
+    accel === 'kvm' ? 'host' : 'max',
+    '-smp',
+    String(smp),
+    '-m',
+    memory,
+    '-kernel',
+    kernel.vmlinuz,
+    '-initrd',
+    initramfs,
+    '-append',
+    'console=ttyS0 rdinit=/init panic=-1 quiet loglevel=4 random.trust_cpu=on',
     // No standard input in CI: nothing may use stdio. No network card: lab traffic stays inside.
-    '-display', 'none',
-    '-monitor', 'none',
-    '-serial', `file:${join(out, 'console.log')}`,
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${join(out, 'console.log')}`,
     '-nodefaults',
-    '-nic', 'none',
+    '-nic',
+    'none',
     '-no-reboot',
     ...virtfs('host', '/', true),
     ...virtfs('out', out, false),
@@ -103,7 +134,10 @@ function qemuArgs(kernel: KernelCache, initramfs: string, out: string, shares: S
 class FileTail {
   private offset = 0;
   private readonly buffer = Buffer.alloc(64 * 1024);
-  constructor(private readonly path: string, private readonly output: NodeJS.WritableStream) {}
+  constructor(
+    private readonly path: string,
+    private readonly output: NodeJS.WritableStream,
+  ) {}
   drain(): void {
     if (!existsSync(this.path)) return;
     const fd = openSync(this.path, 'r');
@@ -126,12 +160,19 @@ class QemuProcess {
   private readonly stderrChunks: Buffer[] = [];
   constructor(private readonly args: readonly string[]) {}
 
-  run(timeoutSeconds: number, tick: () => void): Promise<{ exit: number | null; timedOut: boolean }> {
+  run(
+    timeoutSeconds: number,
+    tick: () => void,
+  ): Promise<{ exit: number | null; timedOut: boolean }> {
     return new Promise((resolveRun, rejectRun) => {
       let timedOut = false;
-      const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...this.args], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        'setpriv',
+        ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...this.args],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       this.child = child;
       const poll = setInterval(tick, 200);
       const deadline = setTimeout(() => {
@@ -187,13 +228,19 @@ async function boot(
     { tag: 'repo', path: REPO_ROOT, readonly: false },
     { tag: 'cache', path: labCacheRoot(), readonly: true },
   ];
-  writeFileSync(join(out, 'lab.env'), [
-    `LAB_MODROOT=${shellQuote(kernel.root)}`,
-    `LAB_KVER=${shellQuote(kernel.release)}`,
-    `LAB_MODULES=${shellQuote(PRELOADED_MODULES.join(' '))}`,
-    '',
-  ].join('\n'));
-  writeFileSync(join(out, 'shares'), shares.map((s) => `${s.tag} ${s.readonly ? 'ro' : 'rw'} ${s.path}\n`).join(''));
+  writeFileSync(
+    join(out, 'lab.env'),
+    [
+      `LAB_MODROOT=${shellQuote(kernel.root)}`,
+      `LAB_KVER=${shellQuote(kernel.release)}`,
+      `LAB_MODULES=${shellQuote(PRELOADED_MODULES.join(' '))}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(out, 'shares'),
+    shares.map((s) => `${s.tag} ${s.readonly ? 'ro' : 'rw'} ${s.path}\n`).join(''),
+  );
   writeFileSync(join(out, 'run.sh'), guestScript(argv, cwd));
 
   const timeoutSeconds = options.timeoutSeconds ?? Number(process.env.IPVS_LAB_TIMEOUT ?? 1800);
@@ -218,8 +265,12 @@ async function boot(
     tail.drain();
     const statusFile = join(out, 'status');
     if (!existsSync(statusFile)) {
-      const consoleLog = existsSync(join(out, 'console.log')) ? readFileSync(join(out, 'console.log'), 'utf8') : '';
-      const initError = existsSync(join(out, 'init-error')) ? readFileSync(join(out, 'init-error'), 'utf8').trim() : '';
+      const consoleLog = existsSync(join(out, 'console.log'))
+        ? readFileSync(join(out, 'console.log'), 'utf8')
+        : '';
+      const initError = existsSync(join(out, 'init-error'))
+        ? readFileSync(join(out, 'init-error'), 'utf8').trim()
+        : '';
       const reason = timedOut
         ? `the guest did not finish within ${timeoutSeconds} s (IPVS_LAB_TIMEOUT) and was killed`
         : initError
@@ -257,7 +308,10 @@ async function chooseAccel(kernel: KernelCache): Promise<'tcg' | 'kvm'> {
   if (existsSync(probeFile)) return readFileSync(probeFile, 'utf8').trim() === 'ok' ? 'kvm' : 'tcg';
   let ok: boolean;
   try {
-    const result = await boot(kernel, ['true'], 'kvm', { timeoutSeconds: 60, output: new PassThrough().resume() });
+    const result = await boot(kernel, ['true'], 'kvm', {
+      timeoutSeconds: 60,
+      output: new PassThrough().resume(),
+    });
     ok = result.status === 0;
   } catch {
     ok = false;
@@ -267,7 +321,10 @@ async function chooseAccel(kernel: KernelCache): Promise<'tcg' | 'kvm'> {
 }
 
 /** Provisions what is missing, boots the lab and runs `argv` as root inside it. */
-export async function runInLab(argv: readonly string[], options: LabRunOptions = {}): Promise<LabRunResult> {
+export async function runInLab(
+  argv: readonly string[],
+  options: LabRunOptions = {},
+): Promise<LabRunResult> {
   if (argv.length === 0) throw new LabError('no command given');
   if (!existsSync(dirname(REPO_ROOT))) throw new LabError(`repository root ${REPO_ROOT} not found`);
   ensureHostPackages();

@@ -2,9 +2,18 @@
 // address), on a port of the system's choosing, and closes with every connection it holds.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,7 +52,10 @@ export function httpServer(handler: Handler, host = '127.0.0.1'): Promise<TestSe
 }
 
 /** A raw TCP server: `onConnection` decides what the client gets. */
-export function tcpServer(onConnection: (socket: Socket) => void, host = '127.0.0.1'): Promise<TestServer> {
+export function tcpServer(
+  onConnection: (socket: Socket) => void,
+  host = '127.0.0.1',
+): Promise<TestServer> {
   return listen(createNetServer(onConnection), host);
 }
 
@@ -54,7 +66,8 @@ export const hanging = (): Promise<TestServer> => tcpServer(() => undefined);
 export const resetting = (): Promise<TestServer> => tcpServer((socket) => socket.resetAndDestroy());
 
 /** Answers with bytes that are no HTTP, and keeps the connection open. */
-export const garbage = (): Promise<TestServer> => tcpServer((socket) => socket.write('\x00\x01SSH-2.0-not-http\r\n\r\n\xff\xfe'));
+export const garbage = (): Promise<TestServer> =>
+  tcpServer((socket) => socket.write('\x00\x01SSH-2.0-not-http\r\n\r\n\xff\xfe'));
 
 /** Sends a status line, then one byte of headers every 20 ms, forever. */
 export const dripHeaders = (): Promise<TestServer> =>
@@ -80,8 +93,29 @@ export const dripBody = (): Promise<TestServer> =>
 export async function httpsServer(handler: Handler, host = '127.0.0.1'): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ipvs-health-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=health.test'], { stdio: 'ignore' });
-    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, handler);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=health.test',
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      handler,
+    );
     return await listen(server, host);
   } finally {
     rmSync(dir, { recursive: true, force: true });

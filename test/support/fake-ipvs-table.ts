@@ -5,11 +5,30 @@
 import { constants as osConstants } from 'node:os';
 import type { Batch, BatchResult } from '../../lib/core/batch.js';
 import { IpvsError } from '../../lib/core/errors.js';
-import type { Destination, DestinationKey, DestinationSpec, Service, ServiceKey, ServiceSpec, Stats } from '../../lib/index.js';
+import type {
+  Destination,
+  DestinationKey,
+  DestinationSpec,
+  Service,
+  ServiceKey,
+  ServiceSpec,
+  Stats,
+} from '../../lib/index.js';
 import type { IpvsTable } from '../../lib/health/index.js';
 import { forwardMethod } from '../../lib/core/validate.js';
 
-const zero: Stats = { conns: 0n, inPkts: 0n, outPkts: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
+const zero: Stats = {
+  conns: 0n,
+  inPkts: 0n,
+  outPkts: 0n,
+  inBytes: 0n,
+  outBytes: 0n,
+  cps: 0n,
+  inPps: 0n,
+  outPps: 0n,
+  inBps: 0n,
+  outBps: 0n,
+};
 const { EEXIST, ESRCH, ENOENT } = osConstants.errno;
 
 function serviceId(key: ServiceKey): string {
@@ -17,20 +36,38 @@ function serviceId(key: ServiceKey): string {
 }
 
 export class FakeIpvsTable implements IpvsTable {
-  readonly services = new Map<string, { scheduler: string; key: ServiceKey; destinations: Map<string, Destination> }>();
+  readonly services = new Map<
+    string,
+    { scheduler: string; key: ServiceKey; destinations: Map<string, Destination> }
+  >();
   /** Every batch sent, as "op target" lines. */
   readonly batches: string[][] = [];
 
   listServices(): Promise<Service[]> {
-    return Promise.resolve([...this.services.values()].map(({ key, scheduler }) => {
-      if ('fwmark' in key) throw new Error('the fake table has address services only');
-      return { ...key, family: 'ipv4', scheduler, persistence: 0, netmask: '255.255.255.255', onePacket: false, schedulerFlags: [], flags: [], stats: zero };
-    }));
+    return Promise.resolve(
+      [...this.services.values()].map(({ key, scheduler }) => {
+        if ('fwmark' in key) throw new Error('the fake table has address services only');
+        return {
+          ...key,
+          family: 'ipv4',
+          scheduler,
+          persistence: 0,
+          netmask: '255.255.255.255',
+          onePacket: false,
+          schedulerFlags: [],
+          flags: [],
+          stats: zero,
+        };
+      }),
+    );
   }
 
   listDestinations(key: ServiceKey): Promise<Destination[]> {
     const found = this.services.get(serviceId(key));
-    if (!found) return Promise.reject(new IpvsError(ESRCH, { op: 'listDestinations', target: `service ${serviceId(key)}` }));
+    if (!found)
+      return Promise.reject(
+        new IpvsError(ESRCH, { op: 'listDestinations', target: `service ${serviceId(key)}` }),
+      );
     return Promise.resolve([...found.destinations.values()].map((d) => ({ ...d })));
   }
 
@@ -45,23 +82,48 @@ export class FakeIpvsTable implements IpvsTable {
     const run = (op: string, target: string, apply: () => number): void => {
       const errno = apply();
       lines.push(`${op} ${target}`);
-      results.push(errno === 0 ? { ok: true, op, target } : { ok: false, op, target, error: new IpvsError(errno, { op, target }, undefined, results.length) });
+      results.push(
+        errno === 0
+          ? { ok: true, op, target }
+          : {
+              ok: false,
+              op,
+              target,
+              error: new IpvsError(errno, { op, target }, undefined, results.length),
+            },
+      );
     };
-    const dest = (service: ServiceKey, spec: DestinationKey, fn: (s: { destinations: Map<string, Destination> }, id: string) => number) => {
+    const dest = (
+      service: ServiceKey,
+      spec: DestinationKey,
+      fn: (s: { destinations: Map<string, Destination> }, id: string) => number,
+    ) => {
       const s = this.services.get(serviceId(service));
       const port = spec.port ?? ('port' in service ? service.port : 0);
       return s ? fn(s, `${spec.address}:${port}`) : ESRCH;
     };
     const put = (spec: DestinationSpec, service: ServiceKey): Destination => ({
-      address: spec.address, port: spec.port ?? ('port' in service ? service.port : 0), family: 'ipv4', forward: forwardMethod('forward', spec.forward),
-      weight: spec.weight ?? 1, upperThreshold: spec.upperThreshold ?? 0, lowerThreshold: spec.lowerThreshold ?? 0,
-      activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: zero,
+      address: spec.address,
+      port: spec.port ?? ('port' in service ? service.port : 0),
+      family: 'ipv4',
+      forward: forwardMethod('forward', spec.forward),
+      weight: spec.weight ?? 1,
+      upperThreshold: spec.upperThreshold ?? 0,
+      lowerThreshold: spec.lowerThreshold ?? 0,
+      activeConnections: 0,
+      inactiveConnections: 0,
+      persistentConnections: 0,
+      stats: zero,
     });
     const recorder = {
       addService: (spec: ServiceSpec) => {
         run('addService', serviceId(spec), () => {
           if (this.services.has(serviceId(spec))) return EEXIST;
-          this.services.set(serviceId(spec), { scheduler: spec.scheduler ?? 'wlc', key: spec, destinations: new Map() });
+          this.services.set(serviceId(spec), {
+            scheduler: spec.scheduler ?? 'wlc',
+            key: spec,
+            destinations: new Map(),
+          });
           return 0;
         });
       },
@@ -74,16 +136,31 @@ export class FakeIpvsTable implements IpvsTable {
         });
       },
       deleteService: (key: ServiceKey) => {
-        run('deleteService', serviceId(key), () => (this.services.delete(serviceId(key)) ? 0 : ESRCH));
+        run('deleteService', serviceId(key), () =>
+          this.services.delete(serviceId(key)) ? 0 : ESRCH,
+        );
       },
       addDestination: (service: ServiceKey, spec: DestinationSpec) => {
-        run('addDestination', `${spec.address}:${spec.port ?? ''}`, () => dest(service, spec, (s, id) => (s.destinations.has(id) ? EEXIST : (s.destinations.set(id, put(spec, service)), 0))));
+        run('addDestination', `${spec.address}:${spec.port ?? ''}`, () =>
+          dest(service, spec, (s, id) =>
+            s.destinations.has(id) ? EEXIST : (s.destinations.set(id, put(spec, service)), 0),
+          ),
+        );
       },
       editDestination: (service: ServiceKey, spec: DestinationSpec) => {
-        run('editDestination', `${spec.address}:${spec.port ?? ''} weight ${spec.weight ?? 1}`, () => dest(service, spec, (s, id) => (s.destinations.has(id) ? (s.destinations.set(id, put(spec, service)), 0) : ENOENT)));
+        run(
+          'editDestination',
+          `${spec.address}:${spec.port ?? ''} weight ${spec.weight ?? 1}`,
+          () =>
+            dest(service, spec, (s, id) =>
+              s.destinations.has(id) ? (s.destinations.set(id, put(spec, service)), 0) : ENOENT,
+            ),
+        );
       },
       deleteDestination: (service: ServiceKey, key: DestinationKey) => {
-        run('deleteDestination', `${key.address}:${key.port ?? ''}`, () => dest(service, key, (s, id) => (s.destinations.delete(id) ? 0 : ENOENT)));
+        run('deleteDestination', `${key.address}:${key.port ?? ''}`, () =>
+          dest(service, key, (s, id) => (s.destinations.delete(id) ? 0 : ENOENT)),
+        );
       },
     };
     build(recorder as unknown as Batch);

@@ -49,7 +49,8 @@ export async function failureOf(fn: () => unknown): Promise<unknown> {
 /** The IpvsError `fn` failed with; anything else fails the test with what it was. */
 export async function ipvsErrorOf(fn: () => unknown): Promise<IpvsError> {
   const error = await failureOf(fn);
-  if (!(error instanceof IpvsError)) throw new Error(`expected an IpvsError, got ${String(error)}`, { cause: error });
+  if (!(error instanceof IpvsError))
+    throw new Error(`expected an IpvsError, got ${String(error)}`, { cause: error });
   return error;
 }
 

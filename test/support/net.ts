@@ -20,7 +20,8 @@ export function addNatRealServers(netns: string, addresses: readonly string[]): 
   sh('ip', 'address', 'add', '10.8.0.1/24', 'dev', 'veth-d');
   sh('ip', 'link', 'set', 'veth-d', 'up');
   sh('ip', '-n', netns, 'link', 'set', 'lo', 'up');
-  for (const address of addresses) sh('ip', '-n', netns, 'address', 'add', `${address}/24`, 'dev', 'veth-r');
+  for (const address of addresses)
+    sh('ip', '-n', netns, 'address', 'add', `${address}/24`, 'dev', 'veth-r');
   sh('ip', '-n', netns, 'link', 'set', 'veth-r', 'up');
   sh('ip', '-n', netns, 'route', 'add', 'default', 'via', '10.8.0.1');
   sh('sysctl', '-qw', 'net.ipv4.ip_forward=1');

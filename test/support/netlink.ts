@@ -29,7 +29,12 @@ export function parseAttrs(buf: Buffer): NlAttr[] {
     if (len < 4 || offset + len > buf.length) throw new Error(`malformed attribute at ${offset}`);
     const data = buf.subarray(offset + 4, offset + len);
     const nested = (rawType & NLA_F_NESTED) !== 0;
-    attrs.push({ type: rawType & NLA_TYPE_MASK, nested, data, ...(nested ? { children: parseAttrs(data) } : {}) });
+    attrs.push({
+      type: rawType & NLA_TYPE_MASK,
+      nested,
+      data,
+      ...(nested ? { children: parseAttrs(data) } : {}),
+    });
     offset += (len + 3) & ~3;
   }
   return attrs;
@@ -52,7 +57,10 @@ export function parseGenl(buf: Buffer): GenlMessage {
 /** A readable form of an attribute tree: { "1": "0a000001", "2[n]": { ... } }. */
 export function attrTree(attrs: readonly NlAttr[]): Record<string, unknown> {
   const tree: Record<string, unknown> = {};
-  for (const a of attrs) tree[a.nested ? `${a.type}[n]` : String(a.type)] = a.children ? attrTree(a.children) : a.data.toString('hex');
+  for (const a of attrs)
+    tree[a.nested ? `${a.type}[n]` : String(a.type)] = a.children
+      ? attrTree(a.children)
+      : a.data.toString('hex');
   return tree;
 }
 

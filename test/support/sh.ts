@@ -7,6 +7,8 @@ export function sh(file: string, ...args: string[]): string {
     return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const err = error as { stderr?: string; message: string };
-    throw new Error(`${file} ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: error });
+    throw new Error(`${file} ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, {
+      cause: error,
+    });
   }
 }

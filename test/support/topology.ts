@@ -29,7 +29,8 @@ export class Topology {
   bridge(name: string, addresses: readonly string[] = []): string {
     sh('ip', 'link', 'add', name, 'type', 'bridge');
     this.bridges.push(name);
-    for (const a of addresses) sh('ip', 'address', 'add', a, 'dev', name, ...(a.includes(':') ? ['nodad'] : []));
+    for (const a of addresses)
+      sh('ip', 'address', 'add', a, 'dev', name, ...(a.includes(':') ? ['nodad'] : []));
     sh('ip', 'link', 'set', name, 'up');
     return name;
   }
@@ -44,9 +45,30 @@ export class Topology {
       const outside = `v${process.pid % 100000}x${this.veths++}`;
       sh('ip', 'link', 'add', outside, 'type', 'veth', 'peer', 'name', port.ifname, 'netns', ns);
       sh('ip', 'link', 'set', outside, 'master', port.bridge, 'up');
-      for (const a of port.addresses) sh('ip', '-n', ns, 'address', 'add', a, 'dev', port.ifname, ...(a.includes(':') ? ['nodad'] : []));
+      for (const a of port.addresses)
+        sh(
+          'ip',
+          '-n',
+          ns,
+          'address',
+          'add',
+          a,
+          'dev',
+          port.ifname,
+          ...(a.includes(':') ? ['nodad'] : []),
+        );
       for (const [a, label] of port.labelled ?? []) {
-        sh('ip', '-n', ns, 'address', 'add', a, 'dev', port.ifname, ...(a.includes(':') ? ['nodad'] : ['label', label]));
+        sh(
+          'ip',
+          '-n',
+          ns,
+          'address',
+          'add',
+          a,
+          'dev',
+          port.ifname,
+          ...(a.includes(':') ? ['nodad'] : ['label', label]),
+        );
       }
       sh('ip', '-n', ns, 'link', 'set', port.ifname, 'up');
     }
@@ -61,10 +83,13 @@ export class Topology {
   /** An HTTP server in `ns` on every address, port `port`, answering `name` and a newline. */
   async httpServer(ns: string, name: string, port = 80): Promise<void> {
     const script = `require('http').createServer((q, r) => r.end(${JSON.stringify(`${name}\n`)})).listen(${port}, '::', () => console.log('listening'))`;
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.servers.push(child);
     const [line] = (await once(child.stdout, 'data')) as [Buffer];
-    if (!line.toString().includes('listening')) throw new Error(`HTTP server in ${ns} said: ${line.toString()}`);
+    if (!line.toString().includes('listening'))
+      throw new Error(`HTTP server in ${ns} said: ${line.toString()}`);
   }
 
   /** Stops the servers and removes the namespaces (their veths go with them) and the bridges. */
@@ -88,7 +113,11 @@ export async function get(url: string, localAddress?: string, timeoutMs = 10_000
 }
 
 /** `count` requests one after another; the names that answered, in order. */
-export async function requests(url: string, count: number, localAddress?: string): Promise<string[]> {
+export async function requests(
+  url: string,
+  count: number,
+  localAddress?: string,
+): Promise<string[]> {
   const names: string[] = [];
   for (let i = 0; i < count; i++) names.push(await get(url, localAddress));
   return names;
@@ -102,12 +131,20 @@ export function tally(names: readonly string[]): Record<string, number> {
 }
 
 /** Reads until `done` holds (the kernel folds stats about every 2 s), or fails saying what. */
-export async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, seconds = 30): Promise<T> {
+export async function poll<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  seconds = 30,
+): Promise<T> {
   const until = Date.now() + seconds * 1000;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `gave up waiting for ${what}; last: ${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }

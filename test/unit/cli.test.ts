@@ -15,7 +15,8 @@ import type { Service, Stats } from '../../lib/index.js';
 
 const services = ServiceNames.fromText('http 80/tcp www\nhttp 80/udp\ndomain 53/udp\n');
 const noHosts = (): undefined => undefined;
-const parse = (line: string): Parsed => parseArgs(line.split(' '), { program: 'ipvsadm', services, resolveHost: noHosts });
+const parse = (line: string): Parsed =>
+  parseArgs(line.split(' '), { program: 'ipvsadm', services, resolveHost: noHosts });
 
 function refusal(line: string): { code: number; stderr: string } {
   try {
@@ -29,26 +30,50 @@ function refusal(line: string): { code: number; stderr: string } {
 
 describe('parseArgs: ipvsadm defaults', () => {
   it('a service gets wlc; a real server gets -g, weight 1 and the virtual port', () => {
-    expect(parse('-A -t 10.0.0.1:http')).toEqual({ kind: 'add-service', service: { protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'wlc' } });
+    expect(parse('-A -t 10.0.0.1:http')).toEqual({
+      kind: 'add-service',
+      service: { protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'wlc' },
+    });
     expect(parse('-a -t 10.0.0.1:80 -r 10.0.0.9:8080')).toEqual({
       kind: 'add-server',
       service: { protocol: 'tcp', address: '10.0.0.1', port: 80 },
-      destination: { address: '10.0.0.9', port: 80, forward: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+      destination: {
+        address: '10.0.0.9',
+        port: 80,
+        forward: 'route',
+        weight: 1,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+      },
     });
   });
 
   it('masquerading keeps the given port; a bare -p means 360 s; clustered short options work', () => {
-    expect(parse('-a -u 10.0.0.1:domain -r 10.0.0.9:5353 -m -w5')).toMatchObject({ destination: { port: 5353, forward: 'masq', weight: 5 } });
-    expect(parse('-A -t [2001:db8::1]:80 -p -M 64')).toMatchObject({ service: { persistence: 360, netmask: 64 } });
-    expect(parse('-Ln --stats')).toMatchObject({ kind: 'list', what: 'all', format: { numeric: true, stats: true } });
+    expect(parse('-a -u 10.0.0.1:domain -r 10.0.0.9:5353 -m -w5')).toMatchObject({
+      destination: { port: 5353, forward: 'masq', weight: 5 },
+    });
+    expect(parse('-A -t [2001:db8::1]:80 -p -M 64')).toMatchObject({
+      service: { persistence: 360, netmask: 64 },
+    });
+    expect(parse('-Ln --stats')).toMatchObject({
+      kind: 'list',
+      what: 'all',
+      format: { numeric: true, stats: true },
+    });
   });
 
   it('tunnels: gue needs a port, gre takes no port', () => {
-    expect(parse('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gue --tun-port 6080 --tun-remcsum')).toMatchObject({
+    expect(
+      parse('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gue --tun-port 6080 --tun-remcsum'),
+    ).toMatchObject({
       destination: { forward: 'tunnel', tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' } },
     });
-    expect(refusal('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gue').stderr).toBe("You need to supply the 'tun-port' option for the 'gue' tunnel type\n");
-    expect(refusal('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gre --tun-port 1').stderr).toBe("Illegal 'tun-port' option with the 'gre' tunnel type\n");
+    expect(refusal('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gue').stderr).toBe(
+      "You need to supply the 'tun-port' option for the 'gue' tunnel type\n",
+    );
+    expect(refusal('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gre --tun-port 1').stderr).toBe(
+      "Illegal 'tun-port' option with the 'gre' tunnel type\n",
+    );
   });
 });
 
@@ -56,16 +81,28 @@ describe('parseArgs: ipvsadm refusals', () => {
   it.each([
     ['-A -t 1.1.1.1', 2, 'Zero port specified for non-persistent service\n'],
     ['-A -t 1.1.1.1:80 -o', 2, 'One-Packet Scheduling is only for UDP virtual services\n'],
-    ['-a -t 1.1.1.1:80', 2, "You need to supply the 'real-server' option for the 'add-server' command\n"],
+    [
+      '-a -t 1.1.1.1:80',
+      2,
+      "You need to supply the 'real-server' option for the 'add-server' command\n",
+    ],
     ['-L -s rr', 2, "Illegal 'scheduler' option with the 'list' command\n"],
     ['-A -t 1.1.1.1:80 -s rr -s wrr', 2, "multiple 'scheduler' options specified\n"],
-    ['-L -c --timeout', 2, "The option 'timeout' conflicts with the 'connection' option in the 'list' command\n"],
+    [
+      '-L -c --timeout',
+      2,
+      "The option 'timeout' conflicts with the 'connection' option in the 'list' command\n",
+    ],
     ['-Lx', 255, '-Lx: missing argument\n'],
     ['-L --bogus', 255, '--bogus: unknown option\n'],
     ['-n -L', 255, "Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n"],
     ['-L -A', 2, "invalid option `-A'\n"],
     ['-A -6 -f 1', 2, '-6 used before -f\n\n'],
-    ['-a -t 1.1.1.1:80 -r [2001:db8::1]:80', 2, 'Different address family is allowed only for tunneling servers\n'],
+    [
+      '-a -t 1.1.1.1:80 -r [2001:db8::1]:80',
+      2,
+      'Different address family is allowed only for tunneling servers\n',
+    ],
     ['--set 1 2', 2, '--set option requires 3 timeout values\n'],
     ['-L extra', 2, 'unexpected argument extra\n'],
   ])('%s', (line, code, stderr) => {
@@ -75,15 +112,46 @@ describe('parseArgs: ipvsadm refusals', () => {
 
 describe('--netns, --json, --extended', () => {
   it('are taken out of the ipvsadm command line', () => {
-    expect(extractGlobalOptions(['-Ln', '--netns', 'lb', '--json'])).toEqual({ netns: '/run/netns/lb', json: true, extended: false, rest: ['-Ln'] });
-    expect(extractGlobalOptions(['-S', '--netns=/proc/1/ns/net', '--extended'])).toEqual({ netns: '/proc/1/ns/net', json: false, extended: true, rest: ['-S'] });
+    expect(extractGlobalOptions(['-Ln', '--netns', 'lb', '--json'])).toEqual({
+      netns: '/run/netns/lb',
+      json: true,
+      extended: false,
+      rest: ['-Ln'],
+    });
+    expect(extractGlobalOptions(['-S', '--netns=/proc/1/ns/net', '--extended'])).toEqual({
+      netns: '/proc/1/ns/net',
+      json: false,
+      extended: true,
+      rest: ['-S'],
+    });
   });
 });
 
-const zero: Stats = { conns: 0n, inPkts: 0n, outPkts: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
+const zero: Stats = {
+  conns: 0n,
+  inPkts: 0n,
+  outPkts: 0n,
+  inBytes: 0n,
+  outBytes: 0n,
+  cps: 0n,
+  inPps: 0n,
+  outPps: 0n,
+  inBps: 0n,
+  outBps: 0n,
+};
 const svc = (address: string, port: number): Service => ({
-  protocol: 'tcp', address, port, family: 'ipv4', scheduler: 'wlc', persistence: 0, netmask: '255.255.255.255',
-  onePacket: false, schedulerFlags: [], flags: [], stats: zero, destinations: [],
+  protocol: 'tcp',
+  address,
+  port,
+  family: 'ipv4',
+  scheduler: 'wlc',
+  persistence: 0,
+  netmask: '255.255.255.255',
+  onePacket: false,
+  schedulerFlags: [],
+  flags: [],
+  stats: zero,
+  destinations: [],
 });
 
 describe('formatters', () => {
@@ -96,47 +164,109 @@ describe('formatters', () => {
   });
 
   it('sorts as ipvsadm does, wrapped comparisons included (10.x after 192.x)', () => {
-    const sorted = glibcSort([svc('10.0.0.1', 80), svc('192.168.0.1', 80), svc('192.168.0.1', 22)], compareServices);
-    expect(sorted.map((s) => `${s.address ?? ''}:${s.port ?? 0}`)).toEqual(['192.168.0.1:22', '192.168.0.1:80', '10.0.0.1:80']);
+    const sorted = glibcSort(
+      [svc('10.0.0.1', 80), svc('192.168.0.1', 80), svc('192.168.0.1', 22)],
+      compareServices,
+    );
+    expect(sorted.map((s) => `${s.address ?? ''}:${s.port ?? 0}`)).toEqual([
+      '192.168.0.1:22',
+      '192.168.0.1:80',
+      '10.0.0.1:80',
+    ]);
   });
 
   it('lists and saves with names unless numeric', () => {
     const table = [{ ...svc('127.0.0.1', 80), destinations: [] }];
     const info = { version: '1.2.1', versionCode: 0x10201, connectionTableSize: 4096 };
-    const format = { numeric: false, stats: false, rate: false, thresholds: false, persistentConn: false, noSort: false, exact: false, tunInfo: false, rule: false, extended: false };
+    const format = {
+      numeric: false,
+      stats: false,
+      rate: false,
+      thresholds: false,
+      persistentConn: false,
+      noSort: false,
+      exact: false,
+      tunInfo: false,
+      rule: false,
+      extended: false,
+    };
     const names = new Namer(false, new Map([['127.0.0.1', 'localhost']]), services);
     expect(serviceTable(table, info, format, names)).toBe(
       'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  localhost:http wlc\n',
     );
-    expect(serviceTable(table, info, { ...format, rule: true, numeric: true }, new Namer(true, new Map(), services))).toBe('-A -t 127.0.0.1:80 -s wlc\n');
+    expect(
+      serviceTable(
+        table,
+        info,
+        { ...format, rule: true, numeric: true },
+        new Namer(true, new Map(), services),
+      ),
+    ).toBe('-A -t 127.0.0.1:80 -s wlc\n');
   });
 });
 
 describe('rules files and desired states', () => {
   it('-R input: comments and blank lines allowed, errors name the line', () => {
     expect(parseRules('# x\n\nipvsadm -A -t 1.1.1.1:80 -s rr\n', services)).toHaveLength(1);
-    expect(() => parseRules('-A -t 1.1.1.1:80\n-a -t 1.1.1.1:80 -r 2.2.2.2 -w x\n', services)).toThrow(new RulesError(2, 'illegal weight specified', 2));
-    expect(() => parseRules('-Ln\n', services)).toThrow(/line 1: only commands that change the table/);
+    expect(() =>
+      parseRules('-A -t 1.1.1.1:80\n-a -t 1.1.1.1:80 -r 2.2.2.2 -w x\n', services),
+    ).toThrow(new RulesError(2, 'illegal weight specified', 2));
+    expect(() => parseRules('-Ln\n', services)).toThrow(
+      /line 1: only commands that change the table/,
+    );
   });
 
   it('reads a rules file as a desired state, and plans edits rather than delete + add', () => {
     expect(detectFormat('x', '-A -t 1.1.1.1:80\n')).toBe('rules');
     expect(detectFormat('x', 'services: []\n')).toBe('yaml');
-    const want = normalise(stateFromRules('-A -t 1.1.1.1:80 -s rr\n-a -t 1.1.1.1:80 -r 2.2.2.2 -w 3\n'));
-    const have = normalise({ services: [{ protocol: 'tcp', address: '1.1.1.1', port: 80, scheduler: 'wlc', destinations: [{ address: '2.2.2.2', weight: 1 }, { address: '2.2.2.3' }] }] });
+    const want = normalise(
+      stateFromRules('-A -t 1.1.1.1:80 -s rr\n-a -t 1.1.1.1:80 -r 2.2.2.2 -w 3\n'),
+    );
+    const have = normalise({
+      services: [
+        {
+          protocol: 'tcp',
+          address: '1.1.1.1',
+          port: 80,
+          scheduler: 'wlc',
+          destinations: [{ address: '2.2.2.2', weight: 1 }, { address: '2.2.2.3' }],
+        },
+      ],
+    });
     expect(plan(have, want).map((s) => s.op)).toEqual(['editService', 'editDestination']);
-    expect(plan(have, want, { prune: true }).map((s) => s.op)).toEqual(['deleteDestination', 'editService', 'editDestination']);
+    expect(plan(have, want, { prune: true }).map((s) => s.op)).toEqual([
+      'deleteDestination',
+      'editService',
+      'editDestination',
+    ]);
     expect(plan(want, want)).toEqual([]);
   });
 
   it('a tunnel destination without tunnel settings is the ipip one the kernel reports', () => {
     const service = { protocol: 'tcp', address: '1.1.1.1', port: 80 } as const;
-    const have = normalise({ services: [{ ...service, destinations: [{ address: '2.2.2.2', forward: 'tunnel', tunnel: { type: 'ipip', checksum: 'none' } }] }] });
-    const want = normalise({ services: [{ ...service, destinations: [{ address: '2.2.2.2', forward: 'tunnel' }] }] });
+    const have = normalise({
+      services: [
+        {
+          ...service,
+          destinations: [
+            { address: '2.2.2.2', forward: 'tunnel', tunnel: { type: 'ipip', checksum: 'none' } },
+          ],
+        },
+      ],
+    });
+    const want = normalise({
+      services: [{ ...service, destinations: [{ address: '2.2.2.2', forward: 'tunnel' }] }],
+    });
     expect(plan(have, want)).toEqual([]);
   });
 
   it('validation names the path', () => {
-    expect(() => normalise({ services: [{ protocol: 'tcp', address: '1.1.1.1', port: 80, destinations: [{ address: 'nope' }] }] })).toThrow(/services\[0\]\.destinations\[0\]\.address/);
+    expect(() =>
+      normalise({
+        services: [
+          { protocol: 'tcp', address: '1.1.1.1', port: 80, destinations: [{ address: 'nope' }] },
+        ],
+      }),
+    ).toThrow(/services\[0\]\.destinations\[0\]\.address/);
   });
 });

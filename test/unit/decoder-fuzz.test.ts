@@ -26,13 +26,27 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-const asReplyTo = (command: number): NativeRequest => ({ command, service: { family: constants.AF_INET, protocol: 6, address: '192.168.8.200', port: 80, fwmark: 0 } });
+const asReplyTo = (command: number): NativeRequest => ({
+  command,
+  service: {
+    family: constants.AF_INET,
+    protocol: 6,
+    address: '192.168.8.200',
+    port: 80,
+    fwmark: 0,
+  },
+});
 
 /**
  * A GET_DEST dump part as the kernel sends it: only the destination nest, with the connection
  * counters it always includes (IPVS_DEST_ATTR_ACTIVE_CONNS, INACT_CONNS, PERSIST_CONNS).
  */
-function destReply(request: NativeRequest, active: number, inactive: number, persistent: number): Buffer {
+function destReply(
+  request: NativeRequest,
+  active: number,
+  inactive: number,
+  persistent: number,
+): Buffer {
   const message = parseGenl(encodeRequest(request, FAMILY_ID, 3));
   const dest = message.attrs.find((a) => a.type === 2);
   if (!dest?.children) throw new Error('no destination nest');
@@ -41,18 +55,85 @@ function destReply(request: NativeRequest, active: number, inactive: number, per
 }
 
 const seedList: Array<[string, NativeRequest, Buffer]> = [
-  ['service', asReplyTo(commands.getServices), encodeRequest(ops.addService({ ...svc, scheduler: 'sh', persistence: 600, netmask: '255.255.255.0', schedulerFlags: ['sh-port'] }).request, FAMILY_ID, 1)],
-  ['ipv6 service', asReplyTo(commands.getServices), encodeRequest(ops.addService({ protocol: 'udp', address: '2001:db8::1', port: 53, persistence: true, netmask: 64, persistenceEngine: 'sip' }).request, FAMILY_ID, 2)],
-  ['destination', asReplyTo(commands.getDests), destReply(ops.addDestination(svc, { address: '192.168.8.20', forward: 'tunnel', weight: 7, upperThreshold: 9, lowerThreshold: 3, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } }).request, 11, 22, 33)],
-  ['daemon', asReplyTo(commands.getDaemons), encodeRequest(ops.startDaemon({ state: 'backup', interface: 'eth0', syncId: 4, group: '239.1.1.1', port: 8850, ttl: 3, maxLength: 1400 }).request, FAMILY_ID, 4)],
-  ['timeouts', asReplyTo(commands.getConfig), encodeRequest(ops.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 }).request, FAMILY_ID, 5)],
+  [
+    'service',
+    asReplyTo(commands.getServices),
+    encodeRequest(
+      ops.addService({
+        ...svc,
+        scheduler: 'sh',
+        persistence: 600,
+        netmask: '255.255.255.0',
+        schedulerFlags: ['sh-port'],
+      }).request,
+      FAMILY_ID,
+      1,
+    ),
+  ],
+  [
+    'ipv6 service',
+    asReplyTo(commands.getServices),
+    encodeRequest(
+      ops.addService({
+        protocol: 'udp',
+        address: '2001:db8::1',
+        port: 53,
+        persistence: true,
+        netmask: 64,
+        persistenceEngine: 'sip',
+      }).request,
+      FAMILY_ID,
+      2,
+    ),
+  ],
+  [
+    'destination',
+    asReplyTo(commands.getDests),
+    destReply(
+      ops.addDestination(svc, {
+        address: '192.168.8.20',
+        forward: 'tunnel',
+        weight: 7,
+        upperThreshold: 9,
+        lowerThreshold: 3,
+        tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+      }).request,
+      11,
+      22,
+      33,
+    ),
+  ],
+  [
+    'daemon',
+    asReplyTo(commands.getDaemons),
+    encodeRequest(
+      ops.startDaemon({
+        state: 'backup',
+        interface: 'eth0',
+        syncId: 4,
+        group: '239.1.1.1',
+        port: 8850,
+        ttl: 3,
+        maxLength: 1400,
+      }).request,
+      FAMILY_ID,
+      4,
+    ),
+  ],
+  [
+    'timeouts',
+    asReplyTo(commands.getConfig),
+    encodeRequest(ops.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 }).request, FAMILY_ID, 5),
+  ],
 ];
 
 interface Seed {
   request: NativeRequest;
   message: Buffer;
 }
-const seeds = new Map<string, Seed>(seedList.map(([name, request, message]) => [name, { request, message }]));
+const seeds = new Map<string, Seed>(
+  seedList.map(([name, request, message]) => [name, { request, message }]),
+);
 function seed(name: string): Seed {
   const found = seeds.get(name);
   if (!found) throw new Error(`no seed ${name}`);
@@ -72,24 +153,60 @@ function decodeOrReject(request: NativeRequest, bytes: Buffer): 'decoded' | 'rej
 describe('reply decoder', () => {
   it('reads back what the nests say', () => {
     const service = decodeReplyRows(seed('service').request, seed('service').message);
-    expect(service).toMatchObject({ error: 0, services: [{ address: '192.168.8.200', port: 80, scheduler: 'sh', timeout: 600, netmask: 0xffffff00 }] });
+    expect(service).toMatchObject({
+      error: 0,
+      services: [
+        { address: '192.168.8.200', port: 80, scheduler: 'sh', timeout: 600, netmask: 0xffffff00 },
+      ],
+    });
     const dest = decodeReplyRows(seed('destination').request, seed('destination').message);
-    expect(dest).toMatchObject({ error: 0, dests: [{ address: '192.168.8.20', port: 80, weight: 7, upperThreshold: 9, lowerThreshold: 3, tunPort: 6080, activeConns: 11, inactiveConns: 22, persistentConns: 33 }] });
-    expect(decodeReplyRows(seed('daemon').request, seed('daemon').message)).toMatchObject({ daemons: [{ mcastIfn: 'eth0', syncId: 4, mcastGroup: '239.1.1.1', mcastPort: 8850, mcastTtl: 3, syncMaxlen: 1400 }] });
-    expect(decodeReplyRows(seed('timeouts').request, seed('timeouts').message)).toMatchObject({ timeouts: { tcp: 900, tcpFin: 120, udp: 300 } });
+    expect(dest).toMatchObject({
+      error: 0,
+      dests: [
+        {
+          address: '192.168.8.20',
+          port: 80,
+          weight: 7,
+          upperThreshold: 9,
+          lowerThreshold: 3,
+          tunPort: 6080,
+          activeConns: 11,
+          inactiveConns: 22,
+          persistentConns: 33,
+        },
+      ],
+    });
+    expect(decodeReplyRows(seed('daemon').request, seed('daemon').message)).toMatchObject({
+      daemons: [
+        {
+          mcastIfn: 'eth0',
+          syncId: 4,
+          mcastGroup: '239.1.1.1',
+          mcastPort: 8850,
+          mcastTtl: 3,
+          syncMaxlen: 1400,
+        },
+      ],
+    });
+    expect(decodeReplyRows(seed('timeouts').request, seed('timeouts').message)).toMatchObject({
+      timeouts: { tcp: 900, tcpFin: 120, udp: 300 },
+    });
   });
 
-  it.each(seedList)('rejects every truncation of a %s message cleanly', (_name, request, message) => {
-    for (let len = 0; len < message.length; len++) {
-      decodeOrReject(request, message.subarray(0, len));
-      // The same prefix with its header claiming exactly what is there: a lying attribute length.
-      if (len >= 20) {
-        const claimed = Buffer.from(message.subarray(0, len));
-        claimed.writeUInt32LE(len, 0);
-        decodeOrReject(request, claimed);
+  it.each(seedList)(
+    'rejects every truncation of a %s message cleanly',
+    (_name, request, message) => {
+      for (let len = 0; len < message.length; len++) {
+        decodeOrReject(request, message.subarray(0, len));
+        // The same prefix with its header claiming exactly what is there: a lying attribute length.
+        if (len >= 20) {
+          const claimed = Buffer.from(message.subarray(0, len));
+          claimed.writeUInt32LE(len, 0);
+          decodeOrReject(request, claimed);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('survives mutated seeds and noise', () => {
     const random = seededRandom(0x1b5);
@@ -104,7 +221,8 @@ describe('reply decoder', () => {
       } else {
         bytes = Buffer.from(message);
         const flips = 1 + Math.floor(random() * 4);
-        for (let f = 0; f < flips; f++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+        for (let f = 0; f < flips; f++)
+          bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
       }
       outcomes[decodeOrReject(request, bytes)] += 1;
     }
@@ -115,7 +233,10 @@ describe('reply decoder', () => {
 
   it('treats oversized input like any other: many messages, or one that claims too much', () => {
     const { request, message } = seed('service');
-    const many = decodeReplyRows(request, Buffer.concat(Array.from({ length: 5000 }, () => message)));
+    const many = decodeReplyRows(
+      request,
+      Buffer.concat(Array.from({ length: 5000 }, () => message)),
+    );
     expect(many === 0 ? 0 : many.services?.length).toBe(5000);
     const claimsTooMuch = Buffer.from(message);
     claimsTooMuch.writeUInt32LE(0xffffffff, 0);

@@ -82,7 +82,11 @@ describe('ExchangeQueue', () => {
     await tick();
     expect(client.exchanges).toEqual([[1], [2, 3, 4]]);
     client.release();
-    expect(await Promise.all([...later, more])).toEqual([[{ error: 2 }], [{ error: 3 }], [{ error: 4 }]]);
+    expect(await Promise.all([...later, more])).toEqual([
+      [{ error: 2 }],
+      [{ error: 3 }],
+      [{ error: 4 }],
+    ]);
     expect(client.maxConcurrent).toBe(1);
   });
 

@@ -5,13 +5,42 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, validateHealthConfig, type CheckSpec, type CustomCheck } from '../../lib/health/index.js';
-import { REFUSED_PORT, dripBody, dripHeaders, garbage, hanging, httpServer, httpsServer, resetting, resourceCounts, type TestServer } from '../support/check-targets.js';
+import {
+  runCheck,
+  validateHealthConfig,
+  type CheckSpec,
+  type CustomCheck,
+} from '../../lib/health/index.js';
+import {
+  REFUSED_PORT,
+  dripBody,
+  dripHeaders,
+  garbage,
+  hanging,
+  httpServer,
+  httpsServer,
+  resetting,
+  resourceCounts,
+  type TestServer,
+} from '../support/check-targets.js';
 
 /** A check as the config would give it, aimed at 127.0.0.1:port (a generous timeout unless the test is about timeouts). */
-function check(port: number, spec: Record<string, unknown>, customChecks: Record<string, CustomCheck> = {}): CheckSpec {
+function check(
+  port: number,
+  spec: Record<string, unknown>,
+  customChecks: Record<string, CustomCheck> = {},
+): CheckSpec {
   const config = validateHealthConfig(
-    { services: [{ protocol: 'tcp', address: '192.168.8.200', port: 80, destinations: [{ address: '127.0.0.1', port, check: { timeout: '10s', ...spec } }] }] },
+    {
+      services: [
+        {
+          protocol: 'tcp',
+          address: '192.168.8.200',
+          port: 80,
+          destinations: [{ address: '127.0.0.1', port, check: { timeout: '10s', ...spec } }],
+        },
+      ],
+    },
     { customChecks },
   );
   const found = config.services[0]?.destinations[0]?.check;
@@ -47,7 +76,10 @@ async function target(make: () => Promise<TestServer>): Promise<number> {
 
 describe('tcp', () => {
   it('passes when a connection opens and fails when it is refused', async () => {
-    expect(await runCheck(check(ok.port, { type: 'tcp' }), never)).toEqual({ ok: true, detail: 'connected' });
+    expect(await runCheck(check(ok.port, { type: 'tcp' }), never)).toEqual({
+      ok: true,
+      detail: 'connected',
+    });
     const result = await runCheck(check(refused, { type: 'tcp' }), never);
     expect(result.ok).toBe(false);
     expect(result.detail).toMatch(/ECONNREFUSED/);
@@ -56,23 +88,66 @@ describe('tcp', () => {
 
 describe('http and https', () => {
   it('passes on an expected status, with the body matched', async () => {
-    expect(await runCheck(check(ok.port, { type: 'http', path: '/health', bodyMatch: 'all good' }), never)).toEqual({ ok: true, detail: 'status 200, body matches' });
-    expect((await runCheck(check(ok.port, { type: 'http', path: '/down', expectStatus: ['500-599'] }), never)).ok).toBe(true);
+    expect(
+      await runCheck(
+        check(ok.port, { type: 'http', path: '/health', bodyMatch: 'all good' }),
+        never,
+      ),
+    ).toEqual({ ok: true, detail: 'status 200, body matches' });
+    expect(
+      (
+        await runCheck(
+          check(ok.port, { type: 'http', path: '/down', expectStatus: ['500-599'] }),
+          never,
+        )
+      ).ok,
+    ).toBe(true);
   });
 
   it('fails on another status, or a body that does not match', async () => {
-    expect(await runCheck(check(ok.port, { type: 'http', path: '/down' }), never)).toEqual({ ok: false, detail: 'status 503' });
+    expect(await runCheck(check(ok.port, { type: 'http', path: '/down' }), never)).toEqual({
+      ok: false,
+      detail: 'status 503',
+    });
     const result = await runCheck(check(ok.port, { type: 'http', bodyMatch: '^healthy' }), never);
     expect(result).toEqual({ ok: false, detail: 'status 200, body does not match /^healthy/' });
   });
 
   it('sends the configured Host header', async () => {
-    expect((await runCheck(check(ok.port, { type: 'http', path: '/host', host: 'www.example.com', bodyMatch: '^host=www\\.example\\.com$' }), never)).ok).toBe(true);
-    expect((await runCheck(check(ok.port, { type: 'http', path: '/host', bodyMatch: `^host=127\\.0\\.0\\.1:${ok.port}$` }), never)).ok).toBe(true);
+    expect(
+      (
+        await runCheck(
+          check(ok.port, {
+            type: 'http',
+            path: '/host',
+            host: 'www.example.com',
+            bodyMatch: '^host=www\\.example\\.com$',
+          }),
+          never,
+        )
+      ).ok,
+    ).toBe(true);
+    expect(
+      (
+        await runCheck(
+          check(ok.port, {
+            type: 'http',
+            path: '/host',
+            bodyMatch: `^host=127\\.0\\.0\\.1:${ok.port}$`,
+          }),
+          never,
+        )
+      ).ok,
+    ).toBe(true);
   });
 
   it('speaks TLS to a self-signed server, and refuses it when asked to verify', async () => {
-    expect(await runCheck(check(tls.port, { type: 'https', path: '/x', bodyMatch: '^tls ok /x$' }), never)).toEqual({ ok: true, detail: 'status 200, body matches' });
+    expect(
+      await runCheck(
+        check(tls.port, { type: 'https', path: '/x', bodyMatch: '^tls ok /x$' }),
+        never,
+      ),
+    ).toEqual({ ok: true, detail: 'status 200, body matches' });
     const verified = await runCheck(check(tls.port, { type: 'https', verifyTls: true }), never);
     expect(verified.ok).toBe(false);
     expect(verified.detail).toMatch(/self[- ]signed/i);
@@ -106,22 +181,48 @@ describe('command', () => {
 
   it('passes on exit 0 and fails otherwise, with the target in its environment, and no shell', async () => {
     const out = join(dir, 'env');
-    expect((await runCheck(check(8080, { type: 'command', argv: ['sh', '-c', `echo "$IPVS_CHECK_ADDRESS $IPVS_CHECK_PORT" > ${out}`] }), never)).ok).toBe(true);
+    expect(
+      (
+        await runCheck(
+          check(8080, {
+            type: 'command',
+            argv: ['sh', '-c', `echo "$IPVS_CHECK_ADDRESS $IPVS_CHECK_PORT" > ${out}`],
+          }),
+          never,
+        )
+      ).ok,
+    ).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe('127.0.0.1 8080\n');
-    expect(await runCheck(check(8080, { type: 'command', argv: ['false'] }), never)).toEqual({ ok: false, detail: 'exit 1' });
+    expect(await runCheck(check(8080, { type: 'command', argv: ['false'] }), never)).toEqual({
+      ok: false,
+      detail: 'exit 1',
+    });
     // Without a shell, a metacharacter is just an argument: `true` ignores it and succeeds.
-    expect((await runCheck(check(8080, { type: 'command', argv: ['true', '; exit 1'] }), never)).ok).toBe(true);
-    const missing = await runCheck(check(8080, { type: 'command', argv: ['/nonexistent/check'] }), never);
+    expect(
+      (await runCheck(check(8080, { type: 'command', argv: ['true', '; exit 1'] }), never)).ok,
+    ).toBe(true);
+    const missing = await runCheck(
+      check(8080, { type: 'command', argv: ['/nonexistent/check'] }),
+      never,
+    );
     expect(missing.detail).toMatch(/ENOENT/);
   });
 
   it('kills the program and what it started when it overruns', async () => {
     const pidFile = join(dir, 'pid');
-    const result = await runCheck(check(8080, { type: 'command', argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], timeout: '300ms' }), never);
+    const result = await runCheck(
+      check(8080, {
+        type: 'command',
+        argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`],
+        timeout: '300ms',
+      }),
+      never,
+    );
     expect(result).toEqual({ ok: false, detail: 'timed out after 300 ms' });
     const grandchild = readFileSync(pidFile, 'utf8').trim();
     // The process group got SIGKILL: the background sleep is gone (or a zombie awaiting its reaper).
-    for (let i = 0; i < 100 && isRunning(grandchild); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && isRunning(grandchild); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(isRunning(grandchild)).toBe(false);
   }, 30_000);
 });
@@ -139,9 +240,18 @@ describe('custom', () => {
       no: () => Promise.resolve(false),
       boom: () => Promise.reject(new Error('database unreachable')),
     };
-    expect(await runCheck(check(1, { type: 'custom', run: 'yes' }, checks), never)).toEqual({ ok: true, detail: 'yes: healthy' });
-    expect(await runCheck(check(1, { type: 'custom', run: 'no' }, checks), never)).toEqual({ ok: false, detail: 'no: unhealthy' });
-    expect(await runCheck(check(1, { type: 'custom', run: 'boom' }, checks), never)).toEqual({ ok: false, detail: 'boom: database unreachable' });
+    expect(await runCheck(check(1, { type: 'custom', run: 'yes' }, checks), never)).toEqual({
+      ok: true,
+      detail: 'yes: healthy',
+    });
+    expect(await runCheck(check(1, { type: 'custom', run: 'no' }, checks), never)).toEqual({
+      ok: false,
+      detail: 'no: unhealthy',
+    });
+    expect(await runCheck(check(1, { type: 'custom', run: 'boom' }, checks), never)).toEqual({
+      ok: false,
+      detail: 'boom: database unreachable',
+    });
   });
 
   it('times out a function that never answers, and tells it through the signal', async () => {
@@ -150,7 +260,9 @@ describe('custom', () => {
       seen = signal;
       return new Promise(() => undefined);
     };
-    expect(await runCheck(check(1, { type: 'custom', run: stuck, timeout: '300ms' }), never)).toEqual({ ok: false, detail: 'timed out after 300 ms' });
+    expect(
+      await runCheck(check(1, { type: 'custom', run: stuck, timeout: '300ms' }), never),
+    ).toEqual({ ok: false, detail: 'timed out after 300 ms' });
     expect(seen?.aborted).toBe(true);
   });
 });
@@ -192,7 +304,18 @@ describe('no leaks', () => {
     const before = await settled();
     for (let round = 0; round < 20; round++) {
       const results = await Promise.all(specs.map((s) => runCheck(s, never)));
-      expect(results.map((r) => r.ok)).toEqual([false, false, false, false, false, false, true, true, true, false]);
+      expect(results.map((r) => r.ok)).toEqual([
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        true,
+        true,
+        true,
+        false,
+      ]);
     }
     const after = await settled(before.fds);
     expect(after.fds).toBe(before.fds);

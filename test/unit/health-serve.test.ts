@@ -17,8 +17,12 @@ afterAll(() => {
 async function serve(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const out = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   try {
     return { code: await run(argv), stdout, stderr };
   } finally {
@@ -38,15 +42,24 @@ describe('ipvs serve', () => {
   it('validates the README example with --check', async () => {
     const file = join(dir, 'lb.yaml');
     writeFileSync(file, readmeExample());
-    expect(await serve(file, '--check')).toEqual({ code: 0, stdout: `${file}: ok, 1 services, 3 checks\n`, stderr: '' });
+    expect(await serve(file, '--check')).toEqual({
+      code: 0,
+      stdout: `${file}: ok, 1 services, 3 checks\n`,
+      stderr: '',
+    });
   });
 
   it('reports a bad config with its file, line and path, exit 1', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'services:\n  - protocol: tcp\n    address: 192.168.8.200\n    port: 80\n    destinations:\n      - address: 10.0.0.2\n        weight: heavy\n');
+    writeFileSync(
+      file,
+      'services:\n  - protocol: tcp\n    address: 192.168.8.200\n    port: 80\n    destinations:\n      - address: 10.0.0.2\n        weight: heavy\n',
+    );
     const result = await serve(file);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`ipvs serve: ${file}:7: services[0].destinations[0].weight must be an integer 0-2147483647, got 'heavy'\n`);
+    expect(result.stderr).toBe(
+      `ipvs serve: ${file}:7: services[0].destinations[0].weight must be an integer 0-2147483647, got 'heavy'\n`,
+    );
   });
 
   it('reports a missing file, exit 1, and usage errors, exit 2', async () => {
@@ -54,7 +67,9 @@ describe('ipvs serve', () => {
     const usage = await serve();
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^ipvs serve: CONFIG is missing\nusage: ipvs serve CONFIG/);
-    expect((await serve('a.yaml', '--log-level', 'loud')).stderr).toMatch(/--log-level must be one of debug, info, warn, error/);
+    expect((await serve('a.yaml', '--log-level', 'loud')).stderr).toMatch(
+      /--log-level must be one of debug, info, warn, error/,
+    );
     expect((await serve('a.yaml', '--frobnicate')).code).toBe(2);
     expect((await serve('--help')).stdout).toMatch(/SIGHUP reloads CONFIG/);
   });

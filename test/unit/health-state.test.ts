@@ -16,9 +16,17 @@ describe('rise and fall', () => {
     expect(c.record(true)).toBe('up');
     expect([c.record(false), c.record(false)]).toEqual([undefined, undefined]);
     expect(c.record(true)).toBeUndefined(); // a success breaks the streak
-    expect([c.record(false), c.record(false), c.record(false)]).toEqual([undefined, undefined, 'down']);
+    expect([c.record(false), c.record(false), c.record(false)]).toEqual([
+      undefined,
+      undefined,
+      'down',
+    ]);
     expect(c.serving).toBe(false);
-    expect([c.record(true), c.record(false), c.record(true)]).toEqual([undefined, undefined, undefined]);
+    expect([c.record(true), c.record(false), c.record(true)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(c.record(true)).toBe('up');
   });
 
@@ -47,21 +55,34 @@ describe('quorum with hysteresis', () => {
 });
 
 const config = validateHealthConfig({
-  services: [{
-    protocol: 'tcp', address: '192.168.8.200', port: 80, scheduler: 'rr', quorum: 3,
-    sorryServer: { address: '10.0.0.9', forward: 'masq' },
-    destinations: [
-      { address: '10.0.0.2', forward: 'masq', weight: 2 },
-      { address: '10.0.0.3', forward: 'masq', weight: 1, onFailure: 'remove' },
-      { address: '10.0.0.4', forward: 'masq', weight: 1 },
-    ],
-  }],
+  services: [
+    {
+      protocol: 'tcp',
+      address: '192.168.8.200',
+      port: 80,
+      scheduler: 'rr',
+      quorum: 3,
+      sorryServer: { address: '10.0.0.9', forward: 'masq' },
+      destinations: [
+        { address: '10.0.0.2', forward: 'masq', weight: 2 },
+        { address: '10.0.0.3', forward: 'masq', weight: 1, onFailure: 'remove' },
+        { address: '10.0.0.4', forward: 'masq', weight: 1 },
+      ],
+    },
+  ],
 });
-const service = config.services[0] ?? (() => { throw new Error('no service'); })();
+const service =
+  config.services[0] ??
+  (() => {
+    throw new Error('no service');
+  })();
 function view(down: string[], quorumMet = true): HealthView {
   return { serving: (_s, d) => !down.includes(d), quorumMet: () => quorumMet };
 }
-const weights = (down: string[], quorumMet = true) => desiredService(service, view(down, quorumMet)).destinations.map((d) => `${d.address}=${d.weight}`);
+const weights = (down: string[], quorumMet = true) =>
+  desiredService(service, view(down, quorumMet)).destinations.map(
+    (d) => `${d.address}=${d.weight}`,
+  );
 
 describe('the wanted table', () => {
   it('keeps healthy servers at their weight, inhibits or removes failed ones', () => {
@@ -76,14 +97,51 @@ describe('the wanted table', () => {
 });
 
 const vipKey = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
-const zero: Stats = { conns: 0n, inPkts: 0n, outPkts: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
-function kernelDest(address: string, weight: number, forward: Destination['forward'] = 'masq'): Destination {
-  return { address, port: 80, family: 'ipv4', forward, weight, upperThreshold: 0, lowerThreshold: 0, activeConnections: 0, inactiveConnections: 0, persistentConnections: 0, stats: zero };
+const zero: Stats = {
+  conns: 0n,
+  inPkts: 0n,
+  outPkts: 0n,
+  inBytes: 0n,
+  outBytes: 0n,
+  cps: 0n,
+  inPps: 0n,
+  outPps: 0n,
+  inBps: 0n,
+  outBps: 0n,
+};
+function kernelDest(
+  address: string,
+  weight: number,
+  forward: Destination['forward'] = 'masq',
+): Destination {
+  return {
+    address,
+    port: 80,
+    family: 'ipv4',
+    forward,
+    weight,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+    activeConnections: 0,
+    inactiveConnections: 0,
+    persistentConnections: 0,
+    stats: zero,
+  };
 }
 function kernelService(scheduler: string, destinations: Destination[]): Service {
   return {
-    protocol: 'tcp', address: '192.168.8.200', port: 80, family: 'ipv4', scheduler, persistence: 0, netmask: '255.255.255.255',
-    onePacket: false, schedulerFlags: [], flags: [], stats: zero, destinations,
+    protocol: 'tcp',
+    address: '192.168.8.200',
+    port: 80,
+    family: 'ipv4',
+    scheduler,
+    persistence: 0,
+    netmask: '255.255.255.255',
+    onePacket: false,
+    schedulerFlags: [],
+    flags: [],
+    stats: zero,
+    destinations,
   };
 }
 
@@ -91,17 +149,28 @@ describe('repairs planned against the kernel', () => {
   const want = desiredService(service, view([]));
   it('creates a missing service with its destinations', () => {
     expect(planService(want, undefined).map((r) => `${r.op} ${r.why}`)).toEqual([
-      'addService missing', 'addDestination missing', 'addDestination missing', 'addDestination missing',
+      'addService missing',
+      'addDestination missing',
+      'addDestination missing',
+      'addDestination missing',
     ]);
   });
 
   it('plans nothing when the kernel matches', () => {
-    const actual = kernelService('rr', [kernelDest('10.0.0.2', 2), kernelDest('10.0.0.3', 1), kernelDest('10.0.0.4', 1)]);
+    const actual = kernelService('rr', [
+      kernelDest('10.0.0.2', 2),
+      kernelDest('10.0.0.3', 1),
+      kernelDest('10.0.0.4', 1),
+    ]);
     expect(planService(want, actual)).toEqual([]);
   });
 
   it('repairs drift: weight, forwarding, scheduler, missing and stray destinations, adds before deletes', () => {
-    const actual = kernelService('wlc', [kernelDest('10.0.0.7', 1), kernelDest('10.0.0.2', 5), kernelDest('10.0.0.3', 1, 'route')]);
+    const actual = kernelService('wlc', [
+      kernelDest('10.0.0.7', 1),
+      kernelDest('10.0.0.2', 5),
+      kernelDest('10.0.0.3', 1, 'route'),
+    ]);
     expect(planService(want, actual).map((r) => `${r.op} ${r.why}`)).toEqual([
       'addDestination missing',
       'editService scheduler wlc -> rr',
@@ -114,7 +183,9 @@ describe('repairs planned against the kernel', () => {
 
 describe('service identity', () => {
   it('is the same for a config key and the kernel report of it', () => {
-    expect(serviceIdentity({ protocol: 'tcp', address: '[2001:DB8:0::1]', port: 80 })).toBe('tcp 2001:db8::1 80');
+    expect(serviceIdentity({ protocol: 'tcp', address: '[2001:DB8:0::1]', port: 80 })).toBe(
+      'tcp 2001:db8::1 80',
+    );
     expect(serviceIdentity({ fwmark: 7 })).toBe('fwmark 7 ipv4');
     expect(serviceIdentity({ fwmark: 7, family: 'ipv6' })).not.toBe(serviceIdentity({ fwmark: 7 }));
     expect(serviceIdentity(kernelService('rr', []))).toBe(serviceIdentity(vipKey));

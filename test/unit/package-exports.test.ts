@@ -8,17 +8,29 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = resolve(import.meta.dirname, '../..');
-const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+const tsc = join(
+  dirname(createRequire(import.meta.url).resolve('typescript/package.json')),
+  'bin',
+  'tsc',
+);
 let consumer: string;
 
 beforeAll(() => {
   // dist/ is what "exports" points at: build it from the current sources first.
-  execFileSync(process.execPath, [tsc, '-p', join(repo, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', join(repo, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
   consumer = mkdtempSync(join(tmpdir(), 'ipvs-native-consumer-'));
   mkdirSync(join(consumer, 'node_modules', '@types'), { recursive: true });
   symlinkSync(repo, join(consumer, 'node_modules', 'ipvs-native'));
-  symlinkSync(join(repo, 'node_modules', '@types', 'node'), join(consumer, 'node_modules', '@types', 'node'));
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+  symlinkSync(
+    join(repo, 'node_modules', '@types', 'node'),
+    join(consumer, 'node_modules', '@types', 'node'),
+  );
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', type: 'module', private: true }),
+  );
 }, 60_000);
 
 afterAll(() => {
@@ -28,8 +40,12 @@ afterAll(() => {
 // tsc takes a few seconds per run, more on a busy machine.
 describe('ipvs-native as a dependency', { timeout: 60_000 }, () => {
   it('imports from another package', () => {
-    const script = "import { Ipvs, IpvsError, Batch } from 'ipvs-native'; console.log(typeof Ipvs.open, typeof IpvsError, typeof Batch);";
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
+    const script =
+      "import { Ipvs, IpvsError, Batch } from 'ipvs-native'; console.log(typeof Ipvs.open, typeof IpvsError, typeof Batch);";
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(output.trim()).toBe('function function function');
   });
 
@@ -51,16 +67,33 @@ describe('ipvs-native as a dependency', { timeout: 60_000 }, () => {
     );
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] }, files: ['main.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['main.ts'],
+      }),
     );
     execFileSync(process.execPath, [tsc, '-p', consumer], { cwd: consumer, encoding: 'utf8' });
   });
 
   it('rejects a misuse at compile time', () => {
-    writeFileSync(join(consumer, 'main.ts'), "import { Ipvs } from 'ipvs-native';\nexport const p = Ipvs.open({ netns: 42 });\n");
+    writeFileSync(
+      join(consumer, 'main.ts'),
+      "import { Ipvs } from 'ipvs-native';\nexport const p = Ipvs.open({ netns: 42 });\n",
+    );
     let diagnostics = '';
     try {
-      execFileSync(process.execPath, [tsc, '-p', consumer], { cwd: consumer, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, [tsc, '-p', consumer], {
+        cwd: consumer,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (error) {
       diagnostics = (error as { stdout?: string }).stdout ?? '';
     }

@@ -51,13 +51,19 @@ describe('packed requests', () => {
 
   it('refuses a buffer shorter than one record, and values that are not a Uint8Array', () => {
     expect(() => encode(destination().subarray(0, layout.size - 1))).toThrow(RangeError);
-    expect(() => native.encodeRequest(new Uint16Array(layout.size) as unknown as Uint8Array, 32, 1)).toThrow(TypeError);
+    expect(() =>
+      native.encodeRequest(new Uint16Array(layout.size) as unknown as Uint8Array, 32, 1),
+    ).toThrow(TypeError);
   });
 
   it('refuses text the packer cannot write as ASCII', () => {
     const { command, service } = ops.addService(svc).request;
     if (!service) throw new Error('addService builds a service');
-    expect(() => packRequest({ command, service: { ...service, scheduler: 'wlc\u00e9' } })).toThrow(/not ASCII/);
-    expect(() => packRequest({ command, service: { ...service, scheduler: 'x'.repeat(16) } })).toThrow(/longer than 15/);
+    expect(() => packRequest({ command, service: { ...service, scheduler: 'wlc\u00e9' } })).toThrow(
+      /not ASCII/,
+    );
+    expect(() =>
+      packRequest({ command, service: { ...service, scheduler: 'x'.repeat(16) } }),
+    ).toThrow(/longer than 15/);
   });
 });

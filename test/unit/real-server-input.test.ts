@@ -4,7 +4,12 @@
 // kernel has none.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkDirector, checkRealServer, prepareRealServer, undoRealServer } from '../../lib/index.js';
+import {
+  checkDirector,
+  checkRealServer,
+  prepareRealServer,
+  undoRealServer,
+} from '../../lib/index.js';
 
 describe('real-server input', () => {
   it.each([
@@ -19,9 +24,15 @@ describe('real-server input', () => {
   });
 
   it('needs the mode, and for a NAT real server the director', async () => {
-    await expect(checkDirector({ vip: '192.168.8.200', mode: undefined as unknown as string })).rejects.toThrow(/mode is required/);
-    await expect(checkRealServer({ vip: '192.168.8.200', mode: 'nat' })).rejects.toThrow(/director is required/);
-    await expect(checkRealServer({ vip: '192.168.8.200', mode: 'nat', director: 'gateway' })).rejects.toThrow(/options\.director/);
+    await expect(
+      checkDirector({ vip: '192.168.8.200', mode: undefined as unknown as string }),
+    ).rejects.toThrow(/mode is required/);
+    await expect(checkRealServer({ vip: '192.168.8.200', mode: 'nat' })).rejects.toThrow(
+      /director is required/,
+    );
+    await expect(
+      checkRealServer({ vip: '192.168.8.200', mode: 'nat', director: 'gateway' }),
+    ).rejects.toThrow(/options\.director/);
   });
 });
 
@@ -35,7 +46,11 @@ describe('checkDirector on this machine', () => {
 
 describe('options that are not objects', () => {
   it('are refused with a TypeError, not a crash', async () => {
-    await expect(prepareRealServer(null as unknown as Parameters<typeof prepareRealServer>[0])).rejects.toThrow(/options must be an object/);
-    await expect(checkDirector(undefined as unknown as Parameters<typeof checkDirector>[0])).rejects.toThrow(/checkDirector options must be an object/);
+    await expect(
+      prepareRealServer(null as unknown as Parameters<typeof prepareRealServer>[0]),
+    ).rejects.toThrow(/options must be an object/);
+    await expect(
+      checkDirector(undefined as unknown as Parameters<typeof checkDirector>[0]),
+    ).rejects.toThrow(/checkDirector options must be an object/);
   });
 });

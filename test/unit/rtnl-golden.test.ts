@@ -13,7 +13,9 @@ interface Capture {
   messages: string[];
 }
 
-const golden = JSON.parse(readFileSync(new URL('../fixtures/iproute2-golden.json', import.meta.url), 'utf8')) as { captures: Capture[] };
+const golden = JSON.parse(
+  readFileSync(new URL('../fixtures/iproute2-golden.json', import.meta.url), 'utf8'),
+) as { captures: Capture[] };
 
 /** `ip`'s last message for a command line, and its sequence number. */
 function captured(line: string): { bytes: Buffer; seq: number } {
@@ -33,11 +35,31 @@ const TUNL0 = 2; // in a fresh namespace: lo is 1, tunl0 (made by the ipip modul
 
 describe('rtnetlink encoding against iproute2', () => {
   it.each<[string, NativeNetRequest, number]>([
-    ['addr add 192.168.8.200/32 dev lo label lo:0', { op: 'addAddress', ifname: 'lo', address: '192.168.8.200', prefixLength: 32, label: 'lo:0' }, LO],
-    ['addr del 192.168.8.200/32 dev lo label lo:0', { op: 'delAddress', ifname: 'lo', address: '192.168.8.200', prefixLength: 32, label: 'lo:0' }, LO],
-    ['addr add 2001:db8:8::200/128 dev lo nodad', { op: 'addAddress', ifname: 'lo', address: '2001:db8:8::200', prefixLength: 128 }, LO],
-    ['addr del 2001:db8:8::200/128 dev lo', { op: 'delAddress', ifname: 'lo', address: '2001:db8:8::200', prefixLength: 128 }, LO],
-    ['addr add 192.168.8.200/32 dev tunl0', { op: 'addAddress', ifname: 'tunl0', address: '192.168.8.200', prefixLength: 32 }, TUNL0],
+    [
+      'addr add 192.168.8.200/32 dev lo label lo:0',
+      { op: 'addAddress', ifname: 'lo', address: '192.168.8.200', prefixLength: 32, label: 'lo:0' },
+      LO,
+    ],
+    [
+      'addr del 192.168.8.200/32 dev lo label lo:0',
+      { op: 'delAddress', ifname: 'lo', address: '192.168.8.200', prefixLength: 32, label: 'lo:0' },
+      LO,
+    ],
+    [
+      'addr add 2001:db8:8::200/128 dev lo nodad',
+      { op: 'addAddress', ifname: 'lo', address: '2001:db8:8::200', prefixLength: 128 },
+      LO,
+    ],
+    [
+      'addr del 2001:db8:8::200/128 dev lo',
+      { op: 'delAddress', ifname: 'lo', address: '2001:db8:8::200', prefixLength: 128 },
+      LO,
+    ],
+    [
+      'addr add 192.168.8.200/32 dev tunl0',
+      { op: 'addAddress', ifname: 'tunl0', address: '192.168.8.200', prefixLength: 32 },
+      TUNL0,
+    ],
   ])('ip %s: identical bytes', (line, request, ifindex) => {
     const { bytes, seq } = captured(line);
     expect(ours(request, ifindex, seq).toString('hex')).toBe(bytes.toString('hex'));
@@ -50,7 +72,10 @@ describe('rtnetlink encoding against iproute2', () => {
     const { bytes, seq } = captured(line);
     // `ip` resolved tunl0 to its index first; we send ifi_index 0 and IFLA_IFNAME (type 3)
     // "tunl0", which the kernel looks up itself. Header and IFF_UP flag/change are the same.
-    const expected = Buffer.concat([bytes, Buffer.from('0a000300' + '74756e6c3000' + '0000', 'hex')]);
+    const expected = Buffer.concat([
+      bytes,
+      Buffer.from('0a000300' + '74756e6c3000' + '0000', 'hex'),
+    ]);
     expected.writeUInt32LE(expected.length, 0);
     expected.writeInt32LE(0, 20); // ifi_index
     expect(ours({ op, ifname: 'tunl0' }, 0, seq).toString('hex')).toBe(expected.toString('hex'));
@@ -67,7 +92,9 @@ describe('rtnetlink encoding against iproute2', () => {
     const linkinfo = expected.indexOf(Buffer.from('0c001200', 'hex'));
     expect(linkinfo).toBeGreaterThan(0);
     expected.writeUInt16LE(0x8012, linkinfo + 2);
-    expect(ours({ op: 'ensureIpip', ifname: 'tunl0' }, 0, seq).toString('hex')).toBe(expected.toString('hex'));
+    expect(ours({ op: 'ensureIpip', ifname: 'tunl0' }, 0, seq).toString('hex')).toBe(
+      expected.toString('hex'),
+    );
   });
 
   it('dumps carry only the family header', () => {
@@ -76,14 +103,22 @@ describe('rtnetlink encoding against iproute2', () => {
       // struct rtmsg: family AF_INET, the rest 0.
       '1c000000' + '1a00' + '0103' + '07000000' + '00000000' + '02000000' + '0000000000000000',
     );
-    expect(ours({ op: 'getAddresses' }, 0, 1).toString('hex')).toBe('18000000' + '1600' + '0103' + '01000000' + '00000000' + '0000000000000000');
-    expect(ours({ op: 'getLinks' }, 0, 1).toString('hex')).toBe('20000000' + '1200' + '0103' + '01000000' + '00000000' + '00'.repeat(16));
+    expect(ours({ op: 'getAddresses' }, 0, 1).toString('hex')).toBe(
+      '18000000' + '1600' + '0103' + '01000000' + '00000000' + '0000000000000000',
+    );
+    expect(ours({ op: 'getLinks' }, 0, 1).toString('hex')).toBe(
+      '20000000' + '1200' + '0103' + '01000000' + '00000000' + '00'.repeat(16),
+    );
   });
 
   it('refuses bad requests with a TypeError, and sysctls have no message', () => {
-    expect(() => ours({ op: 'addAddress', ifname: 'lo', address: '192.168.8.999', prefixLength: 32 }, 1, 1)).toThrow(TypeError);
+    expect(() =>
+      ours({ op: 'addAddress', ifname: 'lo', address: '192.168.8.999', prefixLength: 32 }, 1, 1),
+    ).toThrow(TypeError);
     expect(() => ours({ op: 'bogus' } as unknown as NativeNetRequest, 1, 1)).toThrow(/unknown op/);
     expect(() => ours({ op: 'setLinkUp', ifname: 'x'.repeat(16) }, 0, 1)).toThrow(RangeError);
-    expect(() => ours({ op: 'readSysctl', path: 'net/ipv4/ip_forward' }, 0, 1)).toThrow(/no netlink message/);
+    expect(() => ours({ op: 'readSysctl', path: 'net/ipv4/ip_forward' }, 0, 1)).toThrow(
+      /no netlink message/,
+    );
   });
 });

@@ -18,12 +18,16 @@ import { RulesError } from '../../ipvsadm/rules.js';
 const USAGE = 'usage: ipvs apply FILE|- [--prune] [--dry-run] [--netns NAME|PATH]\n';
 
 /** A one-line bar on a terminal; nothing otherwise (logs stay clean). */
-function progressBar(stream: NodeJS.WriteStream): ((done: number, total: number) => void) | undefined {
+function progressBar(
+  stream: NodeJS.WriteStream,
+): ((done: number, total: number) => void) | undefined {
   if (!stream.isTTY) return undefined;
   return (done, total) => {
     const width = 30;
     const filled = Math.round((done / total) * width);
-    stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    stream.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`,
+    );
   };
 }
 
@@ -55,7 +59,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     desired = parseState(file, readFileSync(file === '-' ? 0 : file, 'utf8'));
   } catch (error) {
-    const why = error instanceof RulesError ? error.message : error instanceof Error ? error.message : String(error);
+    const why =
+      error instanceof RulesError
+        ? error.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
     io.err(`ipvs apply: ${file}: ${why}\n`);
     return 2;
   }
@@ -63,16 +72,23 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (!ipvs) return 3;
   try {
     const onProgress = progressBar(process.stderr);
-    const result = await apply(ipvs, desired, { prune, dryRun, ...(onProgress ? { onProgress } : {}) });
+    const result = await apply(ipvs, desired, {
+      prune,
+      dryRun,
+      ...(onProgress ? { onProgress } : {}),
+    });
     if (result.steps.length === 0) {
       io.out('no changes: the table already matches\n');
       return 0;
     }
     if (dryRun) {
-      io.out(`plan: ${result.steps.length} change(s)\n${result.steps.map((s) => `${describeStep(s)}\n`).join('')}`);
+      io.out(
+        `plan: ${result.steps.length} change(s)\n${result.steps.map((s) => `${describeStep(s)}\n`).join('')}`,
+      );
       return 4;
     }
-    for (const f of result.failures) io.err(`failed: ${describeStep(f.step)}: ${f.error.message}\n`);
+    for (const f of result.failures)
+      io.err(`failed: ${describeStep(f.step)}: ${f.error.message}\n`);
     io.out(`applied ${result.applied} of ${result.steps.length} change(s)\n`);
     return result.failures.length === 0 ? 0 : 1;
   } catch (error) {

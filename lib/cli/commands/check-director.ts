@@ -8,7 +8,11 @@ const USAGE = 'usage: ipvs check-director --vip VIP --mode nat|dr|tun [--netns N
 export async function run(argv: readonly string[]): Promise<number> {
   return guarded(USAGE, async () => {
     const args = parseRealServerArgs(argv);
-    const findings = await checkDirector({ vip: args.vip, mode: args.mode, ...(args.netns ? { netns: args.netns } : {}) });
+    const findings = await checkDirector({
+      vip: args.vip,
+      mode: args.mode,
+      ...(args.netns ? { netns: args.netns } : {}),
+    });
     return printFindings('director', findings);
   });
 }

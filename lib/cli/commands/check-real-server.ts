@@ -4,7 +4,8 @@ import { checkRealServer } from '../../host/checks.js';
 import { printFindings } from './findings-output.js';
 import { guarded, parseRealServerArgs } from './real-server-args.js';
 
-const USAGE = 'usage: ipvs check-real-server --vip VIP --mode nat|dr|tun [--director DIP] [--netns NAME|PATH]';
+const USAGE =
+  'usage: ipvs check-real-server --vip VIP --mode nat|dr|tun [--director DIP] [--netns NAME|PATH]';
 
 export async function run(argv: readonly string[]): Promise<number> {
   return guarded(USAGE, async () => {

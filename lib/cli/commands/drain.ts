@@ -11,7 +11,8 @@ import { ServiceNames, hostToIpv4 } from '../../ipvsadm/names.js';
 import { parseService } from '../../ipvsadm/parse-args.js';
 import { openIpvs } from '../run-ipvsadm.js';
 
-const USAGE = 'usage: ipvs drain -t|-u|--sctp-service VIP:PORT | -f MARK [-6]  -r RIP[:PORT] [--timeout SECONDS] [--keep] [--netns NAME|PATH]\n';
+const USAGE =
+  'usage: ipvs drain -t|-u|--sctp-service VIP:PORT | -f MARK [-6]  -r RIP[:PORT] [--timeout SECONDS] [--keep] [--netns NAME|PATH]\n';
 
 export async function run(argv: readonly string[]): Promise<number> {
   const io = processOutput;
@@ -31,13 +32,16 @@ export async function run(argv: readonly string[]): Promise<number> {
     const value = argv[i + 1];
     const protocol = ({ '-t': 'tcp', '-u': 'udp', '--sctp-service': 'sctp' } as const)[word];
     if (protocol) {
-      const parsed = value === undefined ? undefined : parseService(value, protocol, names, hostToIpv4);
-      if (!parsed || parsed.port === undefined) return bad(`${word} needs VIP:PORT, got ${value ?? 'nothing'}`);
+      const parsed =
+        value === undefined ? undefined : parseService(value, protocol, names, hostToIpv4);
+      if (!parsed || parsed.port === undefined)
+        return bad(`${word} needs VIP:PORT, got ${value ?? 'nothing'}`);
       service = { protocol, address: parsed.address, port: parsed.port };
       i++;
     } else if (word === '-f') {
       const mark = Number(value);
-      if (!Number.isInteger(mark) || mark < 1 || mark > 0xffffffff) return bad(`-f needs a fwmark 1-4294967295, got ${value ?? 'nothing'}`);
+      if (!Number.isInteger(mark) || mark < 1 || mark > 0xffffffff)
+        return bad(`-f needs a fwmark 1-4294967295, got ${value ?? 'nothing'}`);
       service = { fwmark: mark };
       i++;
     } else if (word === '-6') ipv6 = true;
@@ -46,7 +50,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       i++;
     } else if (word === '--timeout') {
       timeout = Number(value);
-      if (!Number.isFinite(timeout) || timeout < 0) return bad(`--timeout needs seconds, got ${value ?? 'nothing'}`);
+      if (!Number.isFinite(timeout) || timeout < 0)
+        return bad(`--timeout needs seconds, got ${value ?? 'nothing'}`);
       i++;
     } else if (word === '--keep') keep = true;
     else if (word === '--netns') {
@@ -64,7 +69,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   const protocol = 'protocol' in service ? service.protocol : undefined;
   const rs = parseService(real, protocol, names, hostToIpv4);
   if (!rs) return bad(`-r needs RIP[:PORT], got ${real}`);
-  const destination = { address: rs.address, port: rs.port ?? ('port' in service ? service.port : 0) };
+  const destination = {
+    address: rs.address,
+    port: rs.port ?? ('port' in service ? service.port : 0),
+  };
 
   const ipvs = await openIpvs(netns, io);
   if (!ipvs) return 3;
@@ -80,9 +88,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     });
     if (tty) io.err('\n');
     const what = result.deleted ? 'deleted' : 'kept (weight 0)';
-    io.out(result.outcome === 'drained'
-      ? `drained ${real}: no connections left; ${what}\n`
-      : `timeout after ${timeout}s with ${result.activeConnections} active and ${result.inactiveConnections} inactive connections; ${what}\n`);
+    io.out(
+      result.outcome === 'drained'
+        ? `drained ${real}: no connections left; ${what}\n`
+        : `timeout after ${timeout}s with ${result.activeConnections} active and ${result.inactiveConnections} inactive connections; ${what}\n`,
+    );
     return result.outcome === 'drained' ? 0 : 1;
   } catch (error) {
     io.err(`ipvs drain: ${error instanceof Error ? error.message : String(error)}\n`);

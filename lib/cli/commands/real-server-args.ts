@@ -15,7 +15,10 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseRealServerArgs(argv: readonly string[], extra: { director?: boolean; undo?: boolean } = {}): ParsedArgs {
+export function parseRealServerArgs(
+  argv: readonly string[],
+  extra: { director?: boolean; undo?: boolean } = {},
+): ParsedArgs {
   let values;
   try {
     ({ values } = parseArgs({

@@ -31,7 +31,13 @@ interface ServeOptions {
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 function parseArgs(argv: readonly string[]): ServeOptions | string {
-  const options: ServeOptions = { file: '', netns: undefined, flushOnStop: undefined, logLevel: 'info', checkOnly: false };
+  const options: ServeOptions = {
+    file: '',
+    netns: undefined,
+    flushOnStop: undefined,
+    logLevel: 'info',
+    checkOnly: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const value = (): string | undefined => argv[++i];
@@ -43,7 +49,8 @@ function parseArgs(argv: readonly string[]): ServeOptions | string {
     else if (arg === '--check') options.checkOnly = true;
     else if (arg === '--log-level') {
       const level = value();
-      if (!LEVELS.includes(level as LogLevel)) return `--log-level must be one of ${LEVELS.join(', ')}`;
+      if (!LEVELS.includes(level as LogLevel))
+        return `--log-level must be one of ${LEVELS.join(', ')}`;
       options.logLevel = level as LogLevel;
     } else if (arg.startsWith('-')) return `unknown option ${arg}`;
     else if (options.file) return `one CONFIG only (got ${options.file} and ${arg})`;
@@ -74,8 +81,13 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 1;
   }
   if (options.checkOnly) {
-    const checks = config.services.reduce((n, s) => n + s.destinations.filter((d) => d.check).length, 0);
-    process.stdout.write(`${options.file}: ok, ${config.services.length} services, ${checks} checks\n`);
+    const checks = config.services.reduce(
+      (n, s) => n + s.destinations.filter((d) => d.check).length,
+      0,
+    );
+    process.stdout.write(
+      `${options.file}: ok, ${config.services.length} services, ${checks} checks\n`,
+    );
     return 0;
   }
 
@@ -103,7 +115,13 @@ export async function run(argv: readonly string[]): Promise<number> {
       try {
         await checker.reload(await loadHealthConfig(options.file));
       } catch (error) {
-        log({ time: new Date().toISOString(), level: 'error', event: 'reload-failed', file: options.file, error: message(error) });
+        log({
+          time: new Date().toISOString(),
+          level: 'error',
+          event: 'reload-failed',
+          file: options.file,
+          error: message(error),
+        });
       }
     });
   };

@@ -6,7 +6,11 @@ import type { CheckTarget } from '../types.js';
 import { describeError, failed, passed, type CheckResult } from './result.js';
 import { abortReason } from './tcp.js';
 
-export function commandCheck(argv: readonly [string, ...string[]], target: CheckTarget, signal: AbortSignal): Promise<CheckResult> {
+export function commandCheck(
+  argv: readonly [string, ...string[]],
+  target: CheckTarget,
+  signal: AbortSignal,
+): Promise<CheckResult> {
   return new Promise((resolve) => {
     if (signal.aborted) {
       resolve(failed(abortReason(signal)));
@@ -14,7 +18,11 @@ export function commandCheck(argv: readonly [string, ...string[]], target: Check
     }
     const [program, ...args] = argv;
     // The target is passed in the environment, so that one script can serve many servers.
-    const env = { ...process.env, IPVS_CHECK_ADDRESS: target.address, IPVS_CHECK_PORT: String(target.port) };
+    const env = {
+      ...process.env,
+      IPVS_CHECK_ADDRESS: target.address,
+      IPVS_CHECK_PORT: String(target.port),
+    };
     const child = spawn(program, args, { stdio: 'ignore', detached: true, env });
     let abortedWith: string | undefined;
     const onAbort = (): void => {

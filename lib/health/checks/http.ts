@@ -25,7 +25,11 @@ function hostHeader(kind: HttpKind, target: CheckTarget): string {
   return target.port === defaultPort ? host : `${host}:${target.port}`;
 }
 
-export function httpCheck(kind: HttpKind, target: CheckTarget, signal: AbortSignal): Promise<CheckResult> {
+export function httpCheck(
+  kind: HttpKind,
+  target: CheckTarget,
+  signal: AbortSignal,
+): Promise<CheckResult> {
   return new Promise((resolve) => {
     if (signal.aborted) {
       resolve(failed(abortReason(signal)));
@@ -38,11 +42,20 @@ export function httpCheck(kind: HttpKind, target: CheckTarget, signal: AbortSign
       path: kind.path,
       method: 'GET',
       agent: false as const,
-      headers: { host: hostHeader(kind, target), 'user-agent': 'ipvs-native-health', connection: 'close', accept: '*/*' },
+      headers: {
+        host: hostHeader(kind, target),
+        'user-agent': 'ipvs-native-health',
+        connection: 'close',
+        accept: '*/*',
+      },
     };
     const req: ClientRequest =
       kind.type === 'https'
-        ? httpsRequest({ ...options, rejectUnauthorized: kind.verifyTls, ...(serverName && isIP(serverName) === 0 ? { servername: serverName } : {}) })
+        ? httpsRequest({
+            ...options,
+            rejectUnauthorized: kind.verifyTls,
+            ...(serverName && isIP(serverName) === 0 ? { servername: serverName } : {}),
+          })
         : httpRequest(options);
     let response: IncomingMessage | undefined;
     let settled = false;
@@ -81,7 +94,11 @@ export function httpCheck(kind: HttpKind, target: CheckTarget, signal: AbortSign
       }
       let body = '';
       const judge = (): void => {
-        finish(pattern.test(body) ? passed(`status ${status}, body matches`) : failed(`status ${status}, body does not match ${String(pattern)}`));
+        finish(
+          pattern.test(body)
+            ? passed(`status ${status}, body matches`)
+            : failed(`status ${status}, body does not match ${String(pattern)}`),
+        );
       };
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

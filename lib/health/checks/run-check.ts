@@ -7,7 +7,10 @@ import { abortReason, tcpCheck } from './tcp.js';
 
 export type { CheckResult } from './result.js';
 
-async function customCheck(check: Extract<CheckSpec, { type: 'custom' }>, signal: AbortSignal): Promise<CheckResult> {
+async function customCheck(
+  check: Extract<CheckSpec, { type: 'custom' }>,
+  signal: AbortSignal,
+): Promise<CheckResult> {
   // A custom function that ignores its signal still loses the race: its late answer is dropped.
   const aborted = new Promise<CheckResult>((resolve) => {
     const onAbort = (): void => {
@@ -18,7 +21,9 @@ async function customCheck(check: Extract<CheckSpec, { type: 'custom' }>, signal
   });
   const ran = (async () => {
     try {
-      return (await check.run(check.target, signal)) ? passed(`${check.name}: healthy`) : failed(`${check.name}: unhealthy`);
+      return (await check.run(check.target, signal))
+        ? passed(`${check.name}: healthy`)
+        : failed(`${check.name}: unhealthy`);
     } catch (error) {
       return failed(`${check.name}: ${describeError(error)}`);
     }

@@ -10,7 +10,12 @@ export class Namer {
     private readonly services: ServiceNames,
   ) {}
 
-  addrPort(family: AddressFamily, address: string, port: number, protocol: Protocol | undefined): string {
+  addrPort(
+    family: AddressFamily,
+    address: string,
+    port: number,
+    protocol: Protocol | undefined,
+  ): string {
     const [open, close] = family === 'ipv6' ? ['[', ']'] : ['', ''];
     if (this.numeric) return `${open}${address}${close}:${port}`.slice(0, 59);
     const host = this.hosts.get(address) ?? address;

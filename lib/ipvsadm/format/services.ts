@@ -25,12 +25,18 @@ const TUN_FLAG_OPTIONS = ['--tun-nocsum', '--tun-csum', '--tun-remcsum'] as cons
 export function title(format: TableFormat): string {
   const prot = left('Prot LocalAddress:Port', 33);
   const remote = '  -> RemoteAddress:Port\n';
-  if (format.stats) return `${prot} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((h) => right(h, 8)).join(' ')}\n${remote}`;
-  if (format.rate) return `${prot} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((h) => right(h, 8)).join(' ')}\n${remote}`;
-  if (format.thresholds) return `${prot} ${['Uthreshold', 'Lthreshold', 'ActiveConn', 'InActConn'].map((h) => left(h, 10)).join(' ')}\n${remote}`;
-  if (format.persistentConn) return `${prot} ${left('Weight', 9)} ${left('PersistConn', 11)} ${left('ActiveConn', 10)} ${left('InActConn', 10)}\n${remote}`;
-  if (format.tunInfo) return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n';
-  if (!format.rule) return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
+  if (format.stats)
+    return `${prot} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((h) => right(h, 8)).join(' ')}\n${remote}`;
+  if (format.rate)
+    return `${prot} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((h) => right(h, 8)).join(' ')}\n${remote}`;
+  if (format.thresholds)
+    return `${prot} ${['Uthreshold', 'Lthreshold', 'ActiveConn', 'InActConn'].map((h) => left(h, 10)).join(' ')}\n${remote}`;
+  if (format.persistentConn)
+    return `${prot} ${left('Weight', 9)} ${left('PersistConn', 11)} ${left('ActiveConn', 10)} ${left('InActConn', 10)}\n${remote}`;
+  if (format.tunInfo)
+    return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n';
+  if (!format.rule)
+    return 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
   return '';
 }
 
@@ -41,7 +47,14 @@ export function versionLine(info: Info): string {
 /** print_sched_flags: sh and mh name their two flags; other schedulers print flag-N. */
 function schedFlags(service: Service): string {
   const bits = new Set<number>();
-  for (const flag of service.schedulerFlags) bits.add(flag.endsWith('fallback') || flag === 'flag-1' ? 1 : flag.endsWith('port') || flag === 'flag-2' ? 2 : 3);
+  for (const flag of service.schedulerFlags)
+    bits.add(
+      flag.endsWith('fallback') || flag === 'flag-1'
+        ? 1
+        : flag.endsWith('port') || flag === 'flag-2'
+          ? 2
+          : 3,
+    );
   const names: string[] = [];
   if (service.scheduler === 'sh' || service.scheduler === 'mh') {
     if (bits.has(1)) names.push(`${service.scheduler}-fallback`);
@@ -66,8 +79,10 @@ function serviceName(service: Service, format: TableFormat, namer: Namer): strin
 
 function persistenceText(service: Service, words: { persistent: string; mask: string }): string {
   let text = ` ${words.persistent} ${service.persistence}`;
-  if (service.family === 'ipv4' && service.netmask !== '255.255.255.255') text += ` ${words.mask} ${service.netmask}`;
-  if (service.family === 'ipv6' && service.netmask !== 128) text += ` ${words.mask} ${service.netmask}`;
+  if (service.family === 'ipv4' && service.netmask !== '255.255.255.255')
+    text += ` ${words.mask} ${service.netmask}`;
+  if (service.family === 'ipv6' && service.netmask !== 128)
+    text += ` ${words.mask} ${service.netmask}`;
   return text;
 }
 
@@ -84,10 +99,20 @@ function serviceLine(service: Service, svcName: string, format: TableFormat): st
     return line;
   }
   if (format.stats) {
-    return left(svcName, 33) + [stats.conns, stats.inPkts, stats.outPkts, stats.inBytes, stats.outBytes].map((n) => largeNumber(n, format.exact)).join('');
+    return (
+      left(svcName, 33) +
+      [stats.conns, stats.inPkts, stats.outPkts, stats.inBytes, stats.outBytes]
+        .map((n) => largeNumber(n, format.exact))
+        .join('')
+    );
   }
   if (format.rate) {
-    return left(svcName, 33) + [stats.cps, stats.inPps, stats.outPps, stats.inBps, stats.outBps].map((n) => largeNumber(n, format.exact)).join('');
+    return (
+      left(svcName, 33) +
+      [stats.cps, stats.inPps, stats.outPps, stats.inBps, stats.outBps]
+        .map((n) => largeNumber(n, format.exact))
+        .join('')
+    );
   }
   let line = `${svcName} ${service.scheduler}`;
   if (anySchedFlag) line += ` (${schedFlags(service)})`;
@@ -122,16 +147,31 @@ function ruleLine(svcName: string, dname: string, dest: Destination, format: Tab
   return line;
 }
 
-function destinationLine(service: Service, svcName: string, dest: Destination, format: TableFormat, namer: Namer): string {
+function destinationLine(
+  service: Service,
+  svcName: string,
+  dest: Destination,
+  format: TableFormat,
+  namer: Namer,
+): string {
   let dname = namer.addrPort(dest.family, dest.address, dest.port, service.protocol);
   if (format.rule) return ruleLine(svcName, dname, dest, format);
   if (dest.family !== 'ipv6') dname = dname.slice(0, 28);
   const arrow = `  -> ${left(dname, 28)}`;
   const s = dest.stats;
-  if (format.stats) return arrow + [s.conns, s.inPkts, s.outPkts, s.inBytes, s.outBytes].map((n) => largeNumber(n, format.exact)).join('');
+  if (format.stats)
+    return (
+      arrow +
+      [s.conns, s.inPkts, s.outPkts, s.inBytes, s.outBytes]
+        .map((n) => largeNumber(n, format.exact))
+        .join('')
+    );
   if (format.rate) {
-    return `${arrow} ${right(s.cps.toString(), 8)} ${right(s.inPps.toString(), 8)} ${right(s.outPps.toString(), 8)}` +
-      largeNumber(s.inBps, format.exact) + largeNumber(s.outBps, format.exact);
+    return (
+      `${arrow} ${right(s.cps.toString(), 8)} ${right(s.inPps.toString(), 8)} ${right(s.outPps.toString(), 8)}` +
+      largeNumber(s.inBps, format.exact) +
+      largeNumber(s.outBps, format.exact)
+    );
   }
   if (format.thresholds) {
     return `${arrow} ${[dest.upperThreshold, dest.lowerThreshold, dest.activeConnections, dest.inactiveConnections].map((n) => left(n, 10)).join(' ')}`;
@@ -156,7 +196,12 @@ export function serviceEntry(service: Service, format: TableFormat, namer: Namer
 }
 
 /** list_all: the version line (not for -S), the title, every service. */
-export function serviceTable(services: readonly Service[], info: Info, format: TableFormat, namer: Namer): string {
+export function serviceTable(
+  services: readonly Service[],
+  info: Info,
+  format: TableFormat,
+  namer: Namer,
+): string {
   const ordered = format.noSort ? services : glibcSort(services, compareServices);
   const head = format.rule ? '' : versionLine(info);
   return head + title(format) + ordered.map((s) => serviceEntry(s, format, namer)).join('');
@@ -166,7 +211,11 @@ export function serviceTable(services: readonly Service[], info: Info, format: T
  * `ipvsadm -Ln` and its numeric variants (`--stats`, `--rate`, ... with `-n`) for a table already
  * read: no name lookups. For tools and examples that print the table as operators know it.
  */
-export function numericListing(services: readonly Service[], info: Info, options: Partial<ListFormat> = {}): string {
+export function numericListing(
+  services: readonly Service[],
+  info: Info,
+  options: Partial<ListFormat> = {},
+): string {
   const format: TableFormat = {
     numeric: true,
     stats: false,
@@ -180,5 +229,10 @@ export function numericListing(services: readonly Service[], info: Info, options
     rule: false,
     extended: false,
   };
-  return serviceTable(services, info, format, new Namer(true, new Map(), ServiceNames.fromText('')));
+  return serviceTable(
+    services,
+    info,
+    format,
+    new Namer(true, new Map(), ServiceNames.fromText('')),
+  );
 }

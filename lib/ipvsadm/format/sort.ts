@@ -7,7 +7,8 @@ import type { Destination, Service } from '../../model/types.js';
 
 /** The 32-bit words of an address in network order: one for IPv4, four for IPv6. */
 export function addressWords(address: string): number[] {
-  if (!address.includes(':')) return [address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0)];
+  if (!address.includes(':'))
+    return [address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0)];
   let text = address;
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4?.[1]) {
@@ -17,7 +18,11 @@ export function addressWords(address: string): number[] {
   const [head = '', tail] = text.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right].map((g) => parseInt(g, 16));
+  const groups = [
+    ...left,
+    ...Array<string>(8 - left.length - right.length).fill('0'),
+    ...right,
+  ].map((g) => parseInt(g, 16));
   return [0, 2, 4, 6].map((i) => (groups[i] ?? 0) * 0x10000 + (groups[i + 1] ?? 0));
 }
 
@@ -44,7 +49,8 @@ export function compareServices(s1: Service, s2: Service): number {
   if (r !== 0) return r;
   r = AF[s1.family] - AF[s2.family];
   if (r !== 0) return r;
-  r = (s1.protocol ? PROTO[s1.protocol] : PROTO.tcp) - (s2.protocol ? PROTO[s2.protocol] : PROTO.tcp);
+  r =
+    (s1.protocol ? PROTO[s1.protocol] : PROTO.tcp) - (s2.protocol ? PROTO[s2.protocol] : PROTO.tcp);
   if (r !== 0) return r;
   r = addressDiff(s1.family, s1.address ?? '0.0.0.0', s2.address ?? '0.0.0.0');
   if (r !== 0) return r;
