@@ -1,5 +1,5 @@
 // ipvs-native: program the Linux kernel's IPVS (LVS) over generic netlink.
-export { Ipvs } from './core/handle.js';
+export { Ipvs } from './ipvs.js';
 export { Batch, type BatchResult } from './core/batch.js';
 export { IpvsError, errnoCode } from './core/errors.js';
 export { parseConnections } from './kernel/connections.js';

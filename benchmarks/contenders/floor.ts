@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeRequest } from '../../lib/kernel/codec.js';
-import * as operations from '../../lib/core/operation.js';
+import { prepare } from '../../lib/core/operation.js';
 import {
   destAddress,
   destSpec,
@@ -36,21 +36,23 @@ export function buildFloor(): string {
   return BINARY;
 }
 
-/** The request the library builds for `op` (lib/operations.ts: what batch() and the methods send). */
+/** The request the library builds for `op` (lib/core/operation.ts: what every write sends). */
 function libraryRequest(op: Op): NativeRequest {
   const key = serviceKey(op.service);
   switch (op.kind) {
     case 'addService':
-      return operations.addService({ ...key, scheduler: SCHEDULER }).request;
+      return prepare({ op: 'addService', service: { ...key, scheduler: SCHEDULER } }).request;
     case 'deleteService':
-      return operations.deleteService(key).request;
+      return prepare({ op: 'deleteService', service: key }).request;
     case 'addDestination':
-      return operations.addDestination(key, destSpec(op)).request;
     case 'editDestination':
-      return operations.editDestination(key, destSpec(op)).request;
+      return prepare({ op: op.kind, service: key, destination: destSpec(op) }).request;
     case 'deleteDestination':
-      return operations.deleteDestination(key, { address: destAddress(op.slot), port: PORT })
-        .request;
+      return prepare({
+        op: 'deleteDestination',
+        service: key,
+        destination: { address: destAddress(op.slot), port: PORT },
+      }).request;
   }
 }
 

@@ -3,7 +3,7 @@
 // with the step and does not stop the others (the kernel has no transactions).
 import type { Batch } from '../core/batch.js';
 import type { IpvsError } from '../core/errors.js';
-import type { Ipvs } from '../core/handle.js';
+import type { IpvsHandle } from '../core/handle.js';
 import { currentState } from '../state/current.js';
 import { plan, type Step } from '../state/plan.js';
 import { normalise, type DesiredState } from '../state/schema.js';
@@ -51,7 +51,7 @@ function addStep(batch: Batch, step: Step): void {
 }
 
 export async function apply(
-  ipvs: Ipvs,
+  ipvs: IpvsHandle,
   desired: DesiredState,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {

@@ -1,7 +1,7 @@
 // drain(): take a real server out gracefully. Weight 0 stops new connections; existing ones run
 // to their end; once the destination has no active and no inactive connections (or the timeout
 // passes) it is deleted.
-import type { Ipvs } from '../core/handle.js';
+import type { IpvsHandle } from '../core/handle.js';
 import type { Destination, DestinationKey, ServiceKey } from '../model/types.js';
 import { destinationIdentity } from '../state/schema.js';
 import { specOfDestination } from '../state/current.js';
@@ -31,7 +31,7 @@ export interface DrainResult {
   elapsedSeconds: number;
 }
 
-async function find(ipvs: Ipvs, service: ServiceKey, key: string): Promise<Destination> {
+async function find(ipvs: IpvsHandle, service: ServiceKey, key: string): Promise<Destination> {
   const found = (await ipvs.listDestinations(service)).find(
     (d) => destinationIdentity({ family: 0, address: d.address, port: d.port }) === key,
   );
@@ -41,7 +41,7 @@ async function find(ipvs: Ipvs, service: ServiceKey, key: string): Promise<Desti
 }
 
 export async function drain(
-  ipvs: Ipvs,
+  ipvs: IpvsHandle,
   service: ServiceKey,
   destination: DestinationKey,
   options: DrainOptions = {},

@@ -1,11 +1,11 @@
 // ipvsadm -R, done properly: the whole input is parsed first (a mistake names its line and
 // nothing is applied), then every rule goes to the kernel in one batch, in order.
-import type { Ipvs } from '../core/handle.js';
+import type { IpvsHandle } from '../core/handle.js';
 import { ipvsadmMessage } from '../ipvsadm/messages.js';
 import { addToBatch, parseRules, RulesError, type RuleLine } from '../ipvsadm/rules.js';
 import type { Output } from './io.js';
 
-export async function restore(ipvs: Ipvs, text: string, io: Output): Promise<number> {
+export async function restore(ipvs: IpvsHandle, text: string, io: Output): Promise<number> {
   let rules: RuleLine[];
   const built: RuleLine[] = [];
   try {

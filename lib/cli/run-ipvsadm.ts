@@ -1,5 +1,5 @@
 // Runs one parsed ipvsadm command against the kernel and prints what ipvsadm prints.
-import { Ipvs } from '../core/handle.js';
+import { Ipvs } from '../ipvs.js';
 import type { Service } from '../model/types.js';
 import { connectionLines, daemonLines, timeoutLine } from '../ipvsadm/format/misc.js';
 import { Namer } from '../ipvsadm/format/naming.js';

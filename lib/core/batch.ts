@@ -4,8 +4,7 @@
 // the ones after it, and there is no rollback. Every result says whether its operation was
 // applied; a failure is an IpvsError that names the operation's index and what it was.
 import type { IpvsError } from './errors.js';
-import * as ops from './operation.js';
-import type { Operation } from './operation.js';
+import { prepare, type Operation, type PreparedOperation } from './operation.js';
 import type {
   DaemonSpec,
   DaemonState,
@@ -23,48 +22,49 @@ export type BatchResult =
 /** Collects operations; each is validated when it is added (a bad one throws at once). */
 export class Batch {
   /** @internal */
-  readonly operations: Operation[] = [];
+  readonly operations: PreparedOperation[] = [];
 
   get size(): number {
     return this.operations.length;
   }
 
-  addService(spec: ServiceSpec): this {
-    return this.push(ops.addService(spec));
-  }
-  editService(spec: ServiceSpec): this {
-    return this.push(ops.editService(spec));
-  }
-  deleteService(key: ServiceKey): this {
-    return this.push(ops.deleteService(key));
-  }
-  addDestination(service: ServiceKey, destination: DestinationSpec): this {
-    return this.push(ops.addDestination(service, destination));
-  }
-  editDestination(service: ServiceKey, destination: DestinationSpec): this {
-    return this.push(ops.editDestination(service, destination));
-  }
-  deleteDestination(service: ServiceKey, destination: DestinationKey): this {
-    return this.push(ops.deleteDestination(service, destination));
-  }
-  zero(service?: ServiceKey): this {
-    return this.push(ops.zero(service));
-  }
-  flush(): this {
-    return this.push(ops.flush());
-  }
-  setTimeouts(timeouts: Partial<Timeouts>): this {
-    return this.push(ops.setTimeouts(timeouts));
-  }
-  startDaemon(daemon: DaemonSpec): this {
-    return this.push(ops.startDaemon(daemon));
-  }
-  stopDaemon(state: DaemonState): this {
-    return this.push(ops.stopDaemon(state));
+  /** Adds any operation, as apply's plan, restore and the health checker state them. */
+  add(operation: Operation): this {
+    this.operations.push(prepare(operation));
+    return this;
   }
 
-  private push(operation: Operation): this {
-    this.operations.push(operation);
-    return this;
+  addService(service: ServiceSpec): this {
+    return this.add({ op: 'addService', service });
+  }
+  editService(service: ServiceSpec): this {
+    return this.add({ op: 'editService', service });
+  }
+  deleteService(service: ServiceKey): this {
+    return this.add({ op: 'deleteService', service });
+  }
+  addDestination(service: ServiceKey, destination: DestinationSpec): this {
+    return this.add({ op: 'addDestination', service, destination });
+  }
+  editDestination(service: ServiceKey, destination: DestinationSpec): this {
+    return this.add({ op: 'editDestination', service, destination });
+  }
+  deleteDestination(service: ServiceKey, destination: DestinationKey): this {
+    return this.add({ op: 'deleteDestination', service, destination });
+  }
+  zero(service?: ServiceKey): this {
+    return this.add({ op: 'zero', service });
+  }
+  flush(): this {
+    return this.add({ op: 'flush' });
+  }
+  setTimeouts(timeouts: Partial<Timeouts>): this {
+    return this.add({ op: 'setTimeouts', timeouts });
+  }
+  startDaemon(daemon: DaemonSpec): this {
+    return this.add({ op: 'startDaemon', daemon });
+  }
+  stopDaemon(state: DaemonState): this {
+    return this.add({ op: 'stopDaemon', state });
   }
 }

@@ -22,8 +22,13 @@ import type {
   NativeRequest,
   TransportCounters,
 } from '../kernel/native.js';
-import * as ops from './operation.js';
-import { attemptOf, targetOf, type Operation } from './operation.js';
+import {
+  attemptOf,
+  prepare,
+  targetOf,
+  type Operation,
+  type PreparedOperation,
+} from './operation.js';
 import type {
   Connection,
   Daemon,
@@ -41,9 +46,6 @@ import type {
   Timeouts,
 } from '../model/types.js';
 import { describeService, serviceKey } from './validate.js';
-import { apply as applyState, type ApplyOptions, type ApplyResult } from '../apply/apply.js';
-import type { DesiredState } from '../state/schema.js';
-import { drain as drainDestination, type DrainOptions, type DrainResult } from '../apply/drain.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const commands = constants.commands;
@@ -74,7 +76,7 @@ function exchangeError(error: NativeError, attempt: Attempt, index?: number): Er
  * it, which big batches mostly don't.
  */
 function batchResult(
-  operation: Operation,
+  operation: PreparedOperation,
   reply: NativeReply | undefined,
   index: number,
 ): BatchResult {
@@ -105,11 +107,15 @@ function replyError(reply: NativeReply): { errno: number; message?: string } | u
 
 // Every public method is async: bad input rejects the returned promise (with a TypeError or
 // RangeError naming the field) rather than throwing before one exists.
-export class Ipvs {
+/** A constructor of the handle or of a class built on it (see lib/ipvs.ts). */
+type HandleClass<T> = new (client: NativeClient, timeoutMs: number) => T;
+
+export class IpvsHandle {
   private readonly queue: ExchangeQueue;
   private closed = false;
 
-  private constructor(
+  /** @internal Use open(). */
+  constructor(
     private readonly client: NativeClient,
     timeoutMs: number,
   ) {
@@ -120,7 +126,10 @@ export class Ipvs {
    * Opens a handle. With `netns`, the socket is created inside that network namespace (the
    * calling thread returns to its own at once) and the handle stays bound to it.
    */
-  static async open(options: OpenOptions = {}): Promise<Ipvs> {
+  static async open<T extends IpvsHandle>(
+    this: HandleClass<T>,
+    options: OpenOptions = {},
+  ): Promise<T> {
     const netns = options.netns ?? '/proc/self/ns/net';
     if (typeof netns !== 'string' || netns === '')
       throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${inspect(netns)}`);
@@ -129,7 +138,7 @@ export class Ipvs {
       throw new RangeError(`timeoutMs must be an integer 1-86400000, got ${String(timeoutMs)}`);
     }
     try {
-      return new Ipvs(await native.open(netns), timeoutMs);
+      return new this(await native.open(netns), timeoutMs);
     } catch (error) {
       throw openError(error, netns);
     }
@@ -161,16 +170,16 @@ export class Ipvs {
   // ---- services ----
 
   async addService(spec: ServiceSpec): Promise<void> {
-    return this.runOne(ops.addService(spec));
+    return this.run({ op: 'addService', service: spec });
   }
 
   /** Replaces a service's settings (ipvsadm -E): options not given take their defaults. */
   async editService(spec: ServiceSpec): Promise<void> {
-    return this.runOne(ops.editService(spec));
+    return this.run({ op: 'editService', service: spec });
   }
 
   async deleteService(key: ServiceKey): Promise<void> {
-    return this.runOne(ops.deleteService(key));
+    return this.run({ op: 'deleteService', service: key });
   }
 
   /** One service, with its stats. Rejects with ESRCH when it does not exist. */
@@ -227,16 +236,16 @@ export class Ipvs {
   // ---- destinations ----
 
   async addDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
-    return this.runOne(ops.addDestination(service, destination));
+    return this.run({ op: 'addDestination', service, destination });
   }
 
   /** Replaces a destination's settings (ipvsadm -e). */
   async editDestination(service: ServiceKey, destination: DestinationSpec): Promise<void> {
-    return this.runOne(ops.editDestination(service, destination));
+    return this.run({ op: 'editDestination', service, destination });
   }
 
   async deleteDestination(service: ServiceKey, destination: DestinationKey): Promise<void> {
-    return this.runOne(ops.deleteDestination(service, destination));
+    return this.run({ op: 'deleteDestination', service, destination });
   }
 
   async listDestinations(key: ServiceKey): Promise<Destination[]> {
@@ -251,12 +260,12 @@ export class Ipvs {
 
   /** Zeroes the counters of one service, or of everything. */
   async zero(service?: ServiceKey): Promise<void> {
-    return this.runOne(ops.zero(service));
+    return this.run({ op: 'zero', service });
   }
 
   /** Deletes every service and destination in the handle's namespace. */
   async flush(): Promise<void> {
-    return this.runOne(ops.flush());
+    return this.run({ op: 'flush' });
   }
 
   async getInfo(): Promise<Info> {
@@ -279,17 +288,17 @@ export class Ipvs {
 
   /** Sets connection timeouts in seconds; 0 or absent leaves a value unchanged (ipvsadm --set). */
   async setTimeouts(timeouts: Partial<Timeouts>): Promise<void> {
-    return this.runOne(ops.setTimeouts(timeouts));
+    return this.run({ op: 'setTimeouts', timeouts });
   }
 
   // ---- connection synchronisation daemons ----
 
   async startDaemon(daemon: DaemonSpec): Promise<void> {
-    return this.runOne(ops.startDaemon(daemon));
+    return this.run({ op: 'startDaemon', daemon });
   }
 
   async stopDaemon(state: DaemonState): Promise<void> {
-    return this.runOne(ops.stopDaemon(state));
+    return this.run({ op: 'stopDaemon', state });
   }
 
   async listDaemons(): Promise<Daemon[]> {
@@ -335,31 +344,29 @@ export class Ipvs {
     }
     const results = new Array<BatchResult>(operations.length);
     for (let index = 0; index < operations.length; index++) {
-      results[index] = batchResult(operations[index] as Operation, replies[index], index);
+      results[index] = batchResult(operations[index] as PreparedOperation, replies[index], index);
     }
     return results;
   }
 
-  // ---- declarative (thin wrappers; the logic lives in lib/apply/ and lib/drain.ts) ----
-
-  /** Makes the table match `desired` with a minimal plan, in batches (see lib/apply/apply.ts). */
-  async apply(desired: DesiredState, options: ApplyOptions = {}): Promise<ApplyResult> {
-    return applyState(this, desired, options);
-  }
-
-  /** Weight 0, wait for the destination's connections to end (or the timeout), then delete it. */
-  async drain(
-    service: ServiceKey,
-    destination: DestinationKey,
-    options: DrainOptions = {},
-  ): Promise<DrainResult> {
-    return drainDestination(this, service, destination, options);
+  /**
+   * Runs one operation of any kind (as apply, restore or the ipvsadm command line state them) and
+   * rejects with an IpvsError when the kernel refuses it, as the methods do.
+   */
+  run(operation: Operation): Promise<void> {
+    let prepared: PreparedOperation;
+    try {
+      prepared = prepare(operation);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.runOne(prepared);
   }
 
   // ---- plumbing ----
 
   /** Not async itself: one promise per call, not three (this is the coalesced path's hot spot). */
-  private runOne(operation: Operation): Promise<void> {
+  private runOne(operation: PreparedOperation): Promise<void> {
     return this.queue.submit([operation.request]).then(
       ([reply]) => {
         const error = reply === undefined ? { errno: EIO } : replyError(reply);

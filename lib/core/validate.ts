@@ -4,6 +4,8 @@
 import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import { constants } from '../kernel/constants.js';
+import { endpointText, serviceIdentity } from '../model/identity.js';
+import { isRecord } from '../model/guards.js';
 import type { NativeDaemon, NativeDest, NativeService, NativeTimeouts } from '../kernel/native.js';
 import type {
   AddressFamily,
@@ -31,9 +33,8 @@ function rangeError(field: string, expected: string, value: unknown): never {
 }
 
 function object(field: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    typeError(field, 'an object', value);
-  return value as Record<string, unknown>;
+  if (!isRecord(value)) typeError(field, 'an object', value);
+  return value;
 }
 
 function integer(field: string, value: unknown, min: number, max: number): number {
@@ -493,24 +494,20 @@ export function daemonSpec(value: unknown, field = 'daemon'): NativeDaemon {
 }
 
 /** "tcp 192.168.8.200:80", "udp [2001:db8::1]:53", "fwmark 7 (ipv6)": for error messages. */
-export function describeService(service: NativeService): string {
-  if (service.fwmark !== 0)
-    return `fwmark ${service.fwmark}${service.family === constants.AF_INET6 ? ' (ipv6)' : ''}`;
-  const protocol =
-    service.protocol === constants.IPPROTO_TCP
-      ? 'tcp'
-      : service.protocol === constants.IPPROTO_UDP
-        ? 'udp'
-        : 'sctp';
-  return `${protocol} ${endpoint(service.address ?? '', service.port)}`;
-}
+const PROTOCOL_NAMES = new Map<number, Protocol>(PROTOCOLS.map((p) => [protocolNumber(p), p]));
 
-export function endpoint(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+/** A validated service's name in messages: its identity (lib/model/identity.ts). */
+export function describeService(service: NativeService): string {
+  if (service.fwmark !== 0) {
+    const family = service.family === constants.AF_INET6 ? 'ipv6' : 'ipv4';
+    return serviceIdentity({ fwmark: service.fwmark, family });
+  }
+  const protocol = PROTOCOL_NAMES.get(service.protocol) ?? 'tcp';
+  return serviceIdentity({ protocol, address: service.address ?? '', port: service.port });
 }
 
 export function describeDestination(dest: NativeDest, service: NativeService): string {
-  return `destination ${endpoint(dest.address, dest.port)} of service ${describeService(service)}`;
+  return `destination ${endpointText(dest.address, dest.port)} of service ${describeService(service)}`;
 }
 
 export type { ServiceKey, ServiceSpec, DestinationKey, DestinationSpec };

@@ -1,5 +1,5 @@
 // The kernel's table in the same normal form as the desired state (one dump).
-import type { Ipvs } from '../core/handle.js';
+import type { IpvsHandle } from '../core/handle.js';
 import type { Destination, DestinationSpec, Service, ServiceSpec } from '../model/types.js';
 import { normalise, type NormalService } from './schema.js';
 
@@ -37,7 +37,7 @@ export function specOfDestination(d: Destination): DestinationSpec {
   return spec;
 }
 
-export async function currentState(ipvs: Ipvs): Promise<NormalService[]> {
+export async function currentState(ipvs: IpvsHandle): Promise<NormalService[]> {
   const services = await ipvs.listServices({ destinations: true });
   return normalise({
     services: services.map((s) => ({

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeReplyRows, encodeRequest } from '../../lib/kernel/codec.js';
 import { constants } from '../../lib/kernel/constants.js';
 import type { NativeRequest } from '../../lib/kernel/native.js';
-import * as ops from '../../lib/core/operation.js';
+import { prepare } from '../../lib/core/operation.js';
 import { parseGenl, serializeGenl, u32Attr } from '../support/netlink.js';
 
 const FAMILY_ID = 32;
@@ -59,12 +59,15 @@ const seedList: Array<[string, NativeRequest, Buffer]> = [
     'service',
     asReplyTo(commands.getServices),
     encodeRequest(
-      ops.addService({
-        ...svc,
-        scheduler: 'sh',
-        persistence: 600,
-        netmask: '255.255.255.0',
-        schedulerFlags: ['sh-port'],
+      prepare({
+        op: 'addService',
+        service: {
+          ...svc,
+          scheduler: 'sh',
+          persistence: 600,
+          netmask: '255.255.255.0',
+          schedulerFlags: ['sh-port'],
+        },
       }).request,
       FAMILY_ID,
       1,
@@ -74,13 +77,16 @@ const seedList: Array<[string, NativeRequest, Buffer]> = [
     'ipv6 service',
     asReplyTo(commands.getServices),
     encodeRequest(
-      ops.addService({
-        protocol: 'udp',
-        address: '2001:db8::1',
-        port: 53,
-        persistence: true,
-        netmask: 64,
-        persistenceEngine: 'sip',
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'udp',
+          address: '2001:db8::1',
+          port: 53,
+          persistence: true,
+          netmask: 64,
+          persistenceEngine: 'sip',
+        },
       }).request,
       FAMILY_ID,
       2,
@@ -90,13 +96,17 @@ const seedList: Array<[string, NativeRequest, Buffer]> = [
     'destination',
     asReplyTo(commands.getDests),
     destReply(
-      ops.addDestination(svc, {
-        address: '192.168.8.20',
-        forward: 'tunnel',
-        weight: 7,
-        upperThreshold: 9,
-        lowerThreshold: 3,
-        tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.20',
+          forward: 'tunnel',
+          weight: 7,
+          upperThreshold: 9,
+          lowerThreshold: 3,
+          tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+        },
       }).request,
       11,
       22,
@@ -107,14 +117,17 @@ const seedList: Array<[string, NativeRequest, Buffer]> = [
     'daemon',
     asReplyTo(commands.getDaemons),
     encodeRequest(
-      ops.startDaemon({
-        state: 'backup',
-        interface: 'eth0',
-        syncId: 4,
-        group: '239.1.1.1',
-        port: 8850,
-        ttl: 3,
-        maxLength: 1400,
+      prepare({
+        op: 'startDaemon',
+        daemon: {
+          state: 'backup',
+          interface: 'eth0',
+          syncId: 4,
+          group: '239.1.1.1',
+          port: 8850,
+          ttl: 3,
+          maxLength: 1400,
+        },
       }).request,
       FAMILY_ID,
       4,
@@ -123,7 +136,11 @@ const seedList: Array<[string, NativeRequest, Buffer]> = [
   [
     'timeouts',
     asReplyTo(commands.getConfig),
-    encodeRequest(ops.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 }).request, FAMILY_ID, 5),
+    encodeRequest(
+      prepare({ op: 'setTimeouts', timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }).request,
+      FAMILY_ID,
+      5,
+    ),
   ],
 ];
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeRequest } from '../../lib/kernel/codec.js';
 import { constants } from '../../lib/kernel/constants.js';
 import type { NativeRequest } from '../../lib/kernel/native.js';
-import * as ops from '../../lib/core/operation.js';
+import { prepare } from '../../lib/core/operation.js';
 import { attrTree, parseGenl, type GenlMessage, type NlAttr } from '../support/netlink.js';
 
 interface Fixture {
@@ -49,160 +49,223 @@ const svc6 = { protocol: 'tcp', address: '2001:db8::200', port: 80 } as const;
 
 // Byte-for-byte identical.
 const identical: Array<[string, () => NativeRequest]> = [
-  ['-A -t 192.168.8.200:80 -s rr', () => ops.addService({ ...svc, scheduler: 'rr' }).request],
+  [
+    '-A -t 192.168.8.200:80 -s rr',
+    () => prepare({ op: 'addService', service: { ...svc, scheduler: 'rr' } }).request,
+  ],
   [
     '-A -u 192.168.8.200:53 -s wrr',
     () =>
-      ops.addService({ protocol: 'udp', address: '192.168.8.200', port: 53, scheduler: 'wrr' })
-        .request,
+      prepare({
+        op: 'addService',
+        service: { protocol: 'udp', address: '192.168.8.200', port: 53, scheduler: 'wrr' },
+      }).request,
   ],
   [
     '--add-service --sctp-service 192.168.8.200:3868 -s lc',
     () =>
-      ops.addService({ protocol: 'sctp', address: '192.168.8.200', port: 3868, scheduler: 'lc' })
-        .request,
+      prepare({
+        op: 'addService',
+        service: { protocol: 'sctp', address: '192.168.8.200', port: 3868, scheduler: 'lc' },
+      }).request,
   ],
-  ['-A -t [2001:db8::200]:80 -s wlc', () => ops.addService({ ...svc6, scheduler: 'wlc' }).request],
-  ['-A -f 1 -s lblcr', () => ops.addService({ fwmark: 1, scheduler: 'lblcr' }).request],
+  [
+    '-A -t [2001:db8::200]:80 -s wlc',
+    () => prepare({ op: 'addService', service: { ...svc6, scheduler: 'wlc' } }).request,
+  ],
+  [
+    '-A -f 1 -s lblcr',
+    () => prepare({ op: 'addService', service: { fwmark: 1, scheduler: 'lblcr' } }).request,
+  ],
   [
     '-A -f 2 -6 -s dh',
-    () => ops.addService({ fwmark: 2, family: 'ipv6', scheduler: 'dh' }).request,
+    () =>
+      prepare({ op: 'addService', service: { fwmark: 2, family: 'ipv6', scheduler: 'dh' } })
+        .request,
   ],
   [
     '-A -t 192.168.8.200:87',
-    () => ops.addService({ protocol: 'tcp', address: '192.168.8.200', port: 87 }).request,
+    () =>
+      prepare({
+        op: 'addService',
+        service: { protocol: 'tcp', address: '192.168.8.200', port: 87 },
+      }).request,
   ],
   [
     '-A -t 192.168.8.200:443 -s rr -p',
     () =>
-      ops.addService({
-        protocol: 'tcp',
-        address: '192.168.8.200',
-        port: 443,
-        scheduler: 'rr',
-        persistence: true,
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'tcp',
+          address: '192.168.8.200',
+          port: 443,
+          scheduler: 'rr',
+          persistence: true,
+        },
       }).request,
   ],
   [
     '-A -t 192.168.8.200:8443 -s rr -p 600 -M 255.255.255.0',
     () =>
-      ops.addService({
-        protocol: 'tcp',
-        address: '192.168.8.200',
-        port: 8443,
-        scheduler: 'rr',
-        persistence: 600,
-        netmask: '255.255.255.0',
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'tcp',
+          address: '192.168.8.200',
+          port: 8443,
+          scheduler: 'rr',
+          persistence: 600,
+          netmask: '255.255.255.0',
+        },
       }).request,
   ],
   [
     '-A -t [2001:db8::200]:443 -s rr -p 600 -M 64',
     () =>
-      ops.addService({ ...svc6, port: 443, scheduler: 'rr', persistence: 600, netmask: 64 })
-        .request,
+      prepare({
+        op: 'addService',
+        service: { ...svc6, port: 443, scheduler: 'rr', persistence: 600, netmask: 64 },
+      }).request,
   ],
   [
     '-A -t 192.168.8.202 -s rr -p',
     () =>
-      ops.addService({
-        protocol: 'tcp',
-        address: '192.168.8.202',
-        port: 0,
-        scheduler: 'rr',
-        persistence: true,
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'tcp',
+          address: '192.168.8.202',
+          port: 0,
+          scheduler: 'rr',
+          persistence: true,
+        },
       }).request,
   ],
   [
     '-A -u 192.168.8.200:5060 -s rr -p 60 --pe sip',
     () =>
-      ops.addService({
-        protocol: 'udp',
-        address: '192.168.8.200',
-        port: 5060,
-        scheduler: 'rr',
-        persistence: 60,
-        persistenceEngine: 'sip',
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'udp',
+          address: '192.168.8.200',
+          port: 5060,
+          scheduler: 'rr',
+          persistence: 60,
+          persistenceEngine: 'sip',
+        },
       }).request,
   ],
   [
     '-A -u 192.168.8.201:53 -s rr -o',
     () =>
-      ops.addService({
-        protocol: 'udp',
-        address: '192.168.8.201',
-        port: 53,
-        scheduler: 'rr',
-        onePacket: true,
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'udp',
+          address: '192.168.8.201',
+          port: 53,
+          scheduler: 'rr',
+          onePacket: true,
+        },
       }).request,
   ],
   [
     '-A -f 3 -s wlc -p 1800',
-    () => ops.addService({ fwmark: 3, scheduler: 'wlc', persistence: 1800 }).request,
+    () =>
+      prepare({ op: 'addService', service: { fwmark: 3, scheduler: 'wlc', persistence: 1800 } })
+        .request,
   ],
   [
     '-A -t 192.168.8.201:83 -s rr -b flag-1,flag-2,flag-3',
     () =>
-      ops.addService({
-        protocol: 'tcp',
-        address: '192.168.8.201',
-        port: 83,
-        scheduler: 'rr',
-        schedulerFlags: ['flag-1', 'flag-2', 'flag-3'],
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'tcp',
+          address: '192.168.8.201',
+          port: 83,
+          scheduler: 'rr',
+          schedulerFlags: ['flag-1', 'flag-2', 'flag-3'],
+        },
       }).request,
   ],
   [
     '-A -t 192.168.8.201:86 -s sh -b sh-fallback,sh-port',
     () =>
-      ops.addService({
-        protocol: 'tcp',
-        address: '192.168.8.201',
-        port: 86,
-        scheduler: 'sh',
-        schedulerFlags: ['sh-fallback', 'sh-port'],
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'tcp',
+          address: '192.168.8.201',
+          port: 86,
+          scheduler: 'sh',
+          schedulerFlags: ['sh-fallback', 'sh-port'],
+        },
       }).request,
   ],
   [
     '-A -t 192.168.8.201:88 -s mh -b mh-fallback,mh-port',
     () =>
-      ops.addService({
-        protocol: 'tcp',
-        address: '192.168.8.201',
-        port: 88,
-        scheduler: 'mh',
-        schedulerFlags: ['mh-fallback', 'mh-port'],
+      prepare({
+        op: 'addService',
+        service: {
+          protocol: 'tcp',
+          address: '192.168.8.201',
+          port: 88,
+          scheduler: 'mh',
+          schedulerFlags: ['mh-fallback', 'mh-port'],
+        },
       }).request,
   ],
   [
     '-E -t 192.168.8.200:80 -s rr -p 120',
-    () => ops.editService({ ...svc, scheduler: 'rr', persistence: 120 }).request,
+    () =>
+      prepare({ op: 'editService', service: { ...svc, scheduler: 'rr', persistence: 120 } })
+        .request,
   ],
-  ['-E -f 1 -s rr', () => ops.editService({ fwmark: 1, scheduler: 'rr' }).request],
-  ['--set 900 120 300', () => ops.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 }).request],
-  ['--set 0 60 0', () => ops.setTimeouts({ tcpFin: 60 }).request],
+  [
+    '-E -f 1 -s rr',
+    () => prepare({ op: 'editService', service: { fwmark: 1, scheduler: 'rr' } }).request,
+  ],
+  [
+    '--set 900 120 300',
+    () => prepare({ op: 'setTimeouts', timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }).request,
+  ],
+  ['--set 0 60 0', () => prepare({ op: 'setTimeouts', timeouts: { tcpFin: 60 } }).request],
   [
     '--start-daemon master --mcast-interface lo --syncid 5',
-    () => ops.startDaemon({ state: 'master', interface: 'lo', syncId: 5 }).request,
+    () =>
+      prepare({ op: 'startDaemon', daemon: { state: 'master', interface: 'lo', syncId: 5 } })
+        .request,
   ],
   [
     '--start-daemon backup --mcast-interface d0 --syncid 6 --sync-maxlen 1400 --mcast-group 224.0.0.82 --mcast-port 8849 --mcast-ttl 2',
     () =>
-      ops.startDaemon({
-        state: 'backup',
-        interface: 'd0',
-        syncId: 6,
-        maxLength: 1400,
-        group: '224.0.0.82',
-        port: 8849,
-        ttl: 2,
+      prepare({
+        op: 'startDaemon',
+        daemon: {
+          state: 'backup',
+          interface: 'd0',
+          syncId: 6,
+          maxLength: 1400,
+          group: '224.0.0.82',
+          port: 8849,
+          ttl: 2,
+        },
       }).request,
   ],
   [
     '--start-daemon master --mcast-interface d0 --mcast-group ff02::81 --mcast-port 8850',
     () =>
-      ops.startDaemon({ state: 'master', interface: 'd0', group: 'ff02::81', port: 8850 }).request,
+      prepare({
+        op: 'startDaemon',
+        daemon: { state: 'master', interface: 'd0', group: 'ff02::81', port: 8850 },
+      }).request,
   ],
-  ['-Z', () => ops.zero().request],
-  ['-C', () => ops.flush().request],
+  ['-Z', () => prepare({ op: 'zero' }).request],
+  ['-C', () => prepare({ op: 'flush' }).request],
   ['-v', () => ({ command: commands.getInfo })],
   ['-L --timeout', () => ({ command: commands.getConfig })],
 ];
@@ -260,148 +323,228 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.20:80 -g -w 1',
     () =>
-      ops.addDestination(svc, { address: '192.168.8.20', port: 80, forward: '-g', weight: 1 })
-        .request,
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: { address: '192.168.8.20', port: 80, forward: '-g', weight: 1 },
+      }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.21',
-    () => ops.addDestination(svc, { address: '192.168.8.21' }).request,
+    () =>
+      prepare({ op: 'addDestination', service: svc, destination: { address: '192.168.8.21' } })
+        .request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.22:8080 -m -w 100',
     () =>
-      ops.addDestination(svc, { address: '192.168.8.22', port: 8080, forward: 'nat', weight: 100 })
-        .request,
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: { address: '192.168.8.22', port: 8080, forward: 'nat', weight: 100 },
+      }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.23:80 -i -w 0',
-    () => ops.addDestination(svc, { address: '192.168.8.23', forward: 'tun', weight: 0 }).request,
+    () =>
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: { address: '192.168.8.23', forward: 'tun', weight: 0 },
+      }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.24:80 -g -w 5 -x 1000 -y 100',
     () =>
-      ops.addDestination(svc, {
-        address: '192.168.8.24',
-        forward: 'dr',
-        weight: 5,
-        upperThreshold: 1000,
-        lowerThreshold: 100,
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.24',
+          forward: 'dr',
+          weight: 5,
+          upperThreshold: 1000,
+          lowerThreshold: 100,
+        },
       }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.26:80 -i --tun-type gue --tun-port 6080',
     () =>
-      ops.addDestination(svc, {
-        address: '192.168.8.26',
-        forward: 'tunnel',
-        tunnel: { type: 'gue', port: 6080 },
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.26',
+          forward: 'tunnel',
+          tunnel: { type: 'gue', port: 6080 },
+        },
       }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.28:80 -i --tun-type gue --tun-port 6080 --tun-csum',
     () =>
-      ops.addDestination(svc, {
-        address: '192.168.8.28',
-        forward: 'tunnel',
-        tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.28',
+          forward: 'tunnel',
+          tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+        },
       }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.29:80 -i --tun-type gue --tun-port 6080 --tun-remcsum',
     () =>
-      ops.addDestination(svc, {
-        address: '192.168.8.29',
-        forward: 'tunnel',
-        tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' },
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.29',
+          forward: 'tunnel',
+          tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' },
+        },
       }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.31:80 -i --tun-type gre --tun-csum',
     () =>
-      ops.addDestination(svc, {
-        address: '192.168.8.31',
-        forward: 'tunnel',
-        tunnel: { type: 'gre', checksum: 'csum' },
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.31',
+          forward: 'tunnel',
+          tunnel: { type: 'gre', checksum: 'csum' },
+        },
       }).request,
     false,
   ],
   [
     '-a -t [2001:db8::200]:80 -r [2001:db8::21]:8080 -m',
     () =>
-      ops.addDestination(svc6, { address: '2001:db8::21', port: 8080, forward: 'masq' }).request,
+      prepare({
+        op: 'addDestination',
+        service: svc6,
+        destination: { address: '2001:db8::21', port: 8080, forward: 'masq' },
+      }).request,
     false,
   ],
   [
     '-a -t [2001:db8::200]:80 -r 192.168.8.40 -i',
-    () => ops.addDestination(svc6, { address: '192.168.8.40', forward: 'ipip' }).request,
+    () =>
+      prepare({
+        op: 'addDestination',
+        service: svc6,
+        destination: { address: '192.168.8.40', forward: 'ipip' },
+      }).request,
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r [2001:db8::42]:80 -i',
-    () => ops.addDestination(svc, { address: '2001:db8::42', forward: '-i' }).request,
+    () =>
+      prepare({
+        op: 'addDestination',
+        service: svc,
+        destination: { address: '2001:db8::42', forward: '-i' },
+      }).request,
     false,
   ],
   [
     '-a -f 1 -r 192.168.8.21:8080 -m -w 4',
     () =>
-      ops.addDestination(
-        { fwmark: 1 },
-        { address: '192.168.8.21', port: 8080, forward: 'masq', weight: 4 },
-      ).request,
+      prepare({
+        op: 'addDestination',
+        service: { fwmark: 1 },
+        destination: { address: '192.168.8.21', port: 8080, forward: 'masq', weight: 4 },
+      }).request,
     false,
   ],
   [
     '-a -f 2 -6 -r 2001:db8::20 -g',
-    () => ops.addDestination({ fwmark: 2, family: 'ipv6' }, { address: '2001:db8::20' }).request,
+    () =>
+      prepare({
+        op: 'addDestination',
+        service: { fwmark: 2, family: 'ipv6' },
+        destination: { address: '2001:db8::20' },
+      }).request,
     false,
   ],
   [
     '-e -t 192.168.8.200:80 -r 192.168.8.24:80 -g -w 5 -x 2000 -y 0',
     () =>
-      ops.editDestination(svc, { address: '192.168.8.24', weight: 5, upperThreshold: 2000 })
-        .request,
+      prepare({
+        op: 'editDestination',
+        service: svc,
+        destination: { address: '192.168.8.24', weight: 5, upperThreshold: 2000 },
+      }).request,
     false,
   ],
   [
     '-e -t 192.168.8.200:80 -r 192.168.8.26:80 -i --tun-type gue --tun-port 7070 --tun-csum',
     () =>
-      ops.editDestination(svc, {
-        address: '192.168.8.26',
-        forward: 'tunnel',
-        tunnel: { type: 'gue', port: 7070, checksum: 'csum' },
+      prepare({
+        op: 'editDestination',
+        service: svc,
+        destination: {
+          address: '192.168.8.26',
+          forward: 'tunnel',
+          tunnel: { type: 'gue', port: 7070, checksum: 'csum' },
+        },
       }).request,
     false,
   ],
   [
     '-d -t 192.168.8.200:80 -r 192.168.8.22:8080',
-    () => ops.deleteDestination(svc, { address: '192.168.8.22', port: 8080 }).request,
+    () =>
+      prepare({
+        op: 'deleteDestination',
+        service: svc,
+        destination: { address: '192.168.8.22', port: 8080 },
+      }).request,
     true,
   ],
   [
     '-d -t [2001:db8::200]:80 -r 192.168.8.40',
-    () => ops.deleteDestination(svc6, { address: '192.168.8.40' }).request,
+    () =>
+      prepare({ op: 'deleteDestination', service: svc6, destination: { address: '192.168.8.40' } })
+        .request,
     true,
   ],
   [
     '-d -f 2 -6 -r 2001:db8::20',
-    () => ops.deleteDestination({ fwmark: 2, family: 'ipv6' }, { address: '2001:db8::20' }).request,
+    () =>
+      prepare({
+        op: 'deleteDestination',
+        service: { fwmark: 2, family: 'ipv6' },
+        destination: { address: '2001:db8::20' },
+      }).request,
     true,
   ],
   [
     '-D -t 192.168.8.200:443',
-    () => ops.deleteService({ protocol: 'tcp', address: '192.168.8.200', port: 443 }).request,
+    () =>
+      prepare({
+        op: 'deleteService',
+        service: { protocol: 'tcp', address: '192.168.8.200', port: 443 },
+      }).request,
     false,
   ],
-  ['-D -f 2 -6', () => ops.deleteService({ fwmark: 2, family: 'ipv6' }).request, false],
-  ['-Z -t 192.168.8.200:80', () => ops.zero(svc).request, false],
+  [
+    '-D -f 2 -6',
+    () => prepare({ op: 'deleteService', service: { fwmark: 2, family: 'ipv6' } }).request,
+    false,
+  ],
+  ['-Z -t 192.168.8.200:80', () => prepare({ op: 'zero', service: svc }).request, false],
   ['-S -n', () => ({ command: commands.getServices }), false],
   ['-L --daemon', () => ({ command: commands.getDaemons }), false],
 ];
@@ -421,7 +564,7 @@ describe('encoding equivalent to ipvsadm 1.31 where the kernel reads the same at
     if (!entry || !dump) throw new Error('no GET_DEST fixture');
     const request: NativeRequest = {
       command: commands.getDests,
-      service: ops.deleteService(svc).request.service ?? {
+      service: prepare({ op: 'deleteService', service: svc }).request.service ?? {
         family: 0,
         protocol: 0,
         port: 0,

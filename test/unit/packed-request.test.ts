@@ -4,18 +4,26 @@
 import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/kernel/binding.js';
 import { constants } from '../../lib/kernel/constants.js';
-import * as ops from '../../lib/core/operation.js';
+import { prepare } from '../../lib/core/operation.js';
 import { packRequest, RequestPacker } from '../../lib/kernel/request-packer.js';
 
 const layout = native.requestLayout;
 const svc = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
-const destination = () => packRequest(ops.addDestination(svc, { address: '192.168.8.20' }).request);
+const destination = () =>
+  packRequest(
+    prepare({ op: 'addDestination', service: svc, destination: { address: '192.168.8.20' } })
+      .request,
+  );
 const encode = (packed: Uint8Array) => native.encodeRequest(packed, 32, 1);
 
 describe('packed requests', () => {
   it('lays records out back to back, each the size the addon declares', () => {
     const packer = new RequestPacker();
-    const requests = [ops.flush().request, ops.addService(svc).request, ops.zero().request];
+    const requests = [
+      prepare({ op: 'flush' }).request,
+      prepare({ op: 'addService', service: svc }).request,
+      prepare({ op: 'zero' }).request,
+    ];
     const packed = packer.pack(requests);
     expect(packed.length).toBe(3 * layout.size);
     const view = new DataView(packed.buffer, packed.byteOffset);
@@ -57,7 +65,7 @@ describe('packed requests', () => {
   });
 
   it('refuses text the packer cannot write as ASCII', () => {
-    const { command, service } = ops.addService(svc).request;
+    const { command, service } = prepare({ op: 'addService', service: svc }).request;
     if (!service) throw new Error('addService builds a service');
     expect(() => packRequest({ command, service: { ...service, scheduler: 'wlc\u00e9' } })).toThrow(
       /not ASCII/,

@@ -2,7 +2,7 @@
 // CONFIG (YAML or JSON) and keeps the kernel's table in line with their health; logs JSON lines
 // on stdout. SIGHUP reloads CONFIG by difference (a bad file is reported and the running config
 // kept); SIGTERM or SIGINT stops cleanly, with --flush-on-stop deleting the managed services.
-import { Ipvs } from '../../core/handle.js';
+import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
 import { loadHealthConfig } from '../../health/config-file.js';
 import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
