@@ -1,7 +1,6 @@
 // apply(): one dump of the kernel's table, the minimal plan to the desired state, executed in
 // batches. Bad input throws before anything is sent; a kernel refusal of one step is reported
 // with the step and does not stop the others (the kernel has no transactions).
-import type { Batch } from '../core/batch.js';
 import type { IpvsError } from '../core/errors.js';
 import type { IpvsHandle } from '../core/handle.js';
 import { currentState } from '../state/current.js';
@@ -27,29 +26,6 @@ export interface ApplyResult {
   failures: Array<{ step: Step; error: IpvsError }>;
 }
 
-function addStep(batch: Batch, step: Step): void {
-  switch (step.op) {
-    case 'addService':
-      batch.addService(step.service);
-      break;
-    case 'editService':
-      batch.editService(step.service);
-      break;
-    case 'deleteService':
-      batch.deleteService(step.service);
-      break;
-    case 'addDestination':
-      batch.addDestination(step.service, step.destination);
-      break;
-    case 'editDestination':
-      batch.editDestination(step.service, step.destination);
-      break;
-    case 'deleteDestination':
-      batch.deleteDestination(step.service, step.destination);
-      break;
-  }
-}
-
 export async function apply(
   ipvs: IpvsHandle,
   desired: DesiredState,
@@ -65,7 +41,7 @@ export async function apply(
   for (let start = 0; start < steps.length; start += batchSize) {
     const chunk = steps.slice(start, start + batchSize);
     const results = await ipvs.batch((batch) => {
-      for (const step of chunk) addStep(batch, step);
+      for (const step of chunk) batch.add(step);
     });
     results.forEach((r, i) => {
       const step = chunk[i];

@@ -3,7 +3,7 @@
 // passes) it is deleted.
 import type { IpvsHandle } from '../core/handle.js';
 import type { Destination, DestinationKey, ServiceKey } from '../model/types.js';
-import { destinationIdentity } from '../state/schema.js';
+import { destinationIdentity } from '../model/identity.js';
 import { specOfDestination } from '../state/current.js';
 import { serviceKey, destinationKey } from '../core/validate.js';
 
@@ -33,10 +33,9 @@ export interface DrainResult {
 
 async function find(ipvs: IpvsHandle, service: ServiceKey, key: string): Promise<Destination> {
   const found = (await ipvs.listDestinations(service)).find(
-    (d) => destinationIdentity({ family: 0, address: d.address, port: d.port }) === key,
+    (d) => destinationIdentity(d.address, d.port) === key,
   );
-  if (!found)
-    throw new RangeError(`drain: the service has no destination ${key.replace(/\/(\d+)$/, ':$1')}`);
+  if (!found) throw new RangeError(`drain: the service has no destination ${key}`);
   return found;
 }
 
@@ -52,7 +51,8 @@ export async function drain(
     throw new RangeError(`timeoutSeconds must be 0 or more, got ${String(timeout)}`);
   if (!(poll > 0)) throw new RangeError(`pollSeconds must be more than 0, got ${String(poll)}`);
   const native = serviceKey(service);
-  const key = destinationIdentity(destinationKey(destination, native));
+  const { address, port } = destinationKey(destination, native);
+  const key = destinationIdentity(address, port);
   const start = Date.now();
   const current = await find(ipvs, service, key);
   if (current.weight !== 0)

@@ -358,7 +358,7 @@ export class IpvsHandle {
     try {
       prepared = prepare(operation);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return this.runOne(prepared);
   }

@@ -352,7 +352,7 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
     // A retired service stays on the list only while deleting it fails (a reload meanwhile may add more).
     const failed = (spec: ServiceSpec): boolean =>
       outcomes.some(
-        (o) => o.repair.op === 'deleteService' && o.repair.key === spec && !o.result.ok,
+        (o) => o.repair.op === 'deleteService' && o.repair.service === spec && !o.result.ok,
       );
     this.retired = this.retired.filter((r) => !retired.includes(r) || failed(r.spec));
     const repairs: RepairReport[] = outcomes.map(({ repair, result }) => ({

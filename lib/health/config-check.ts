@@ -1,7 +1,8 @@
 // Validates one check of the config: its kind, its target and its timing.
 import { isIP } from 'node:net';
 import { HealthConfigError, show, type ConfigPath } from './config-error.js';
-import { canonicalAddress, durationAt, integerAt, record } from './config-fields.js';
+import { canonicalAddress } from '../model/identity.js';
+import { durationAt, integerAt, record } from './config-fields.js';
 import type { CheckKind, CheckSpec, CheckTarget, CheckTiming, CustomCheck } from './types.js';
 
 export interface CheckContext {

@@ -1,5 +1,5 @@
 // Field readers shared by the config validators: each throws HealthConfigError naming the path.
-import { isIP } from 'node:net';
+import { isRecord } from '../model/guards.js';
 import { HealthConfigError, show, type ConfigPath } from './config-error.js';
 import { parseDuration } from './duration.js';
 
@@ -8,9 +8,9 @@ export function record(
   value: unknown,
   known: readonly string[],
 ): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (!isRecord(value))
     throw new HealthConfigError(path, `must be a mapping (object), got ${show(value)}`);
-  const object = value as Record<string, unknown>;
+  const object = value;
   for (const key of Object.keys(object)) {
     if (!known.includes(key))
       throw new HealthConfigError(
@@ -46,10 +46,4 @@ export function durationAt(path: ConfigPath, value: unknown, fallback: number, m
   if (ms < min || ms > 86_400_000)
     throw new HealthConfigError(path, `must be between ${min}ms and 24h, got ${show(value)}`);
   return ms;
-}
-
-/** IPv6 in the form the kernel reports it (lower case, zeros compressed, no brackets), so that comparisons hold. */
-export function canonicalAddress(address: string): string {
-  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  return isIP(bare) === 6 ? new URL(`http://[${bare}]/`).hostname.slice(1, -1) : bare;
 }

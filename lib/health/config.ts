@@ -5,7 +5,8 @@ import type { ServiceSpec } from '../model/types.js';
 import { describeService, destinationSpec, forwardMethod, serviceSpec } from '../core/validate.js';
 import { checkSpec, type CheckContext } from './config-check.js';
 import { HealthConfigError, show, type ConfigPath } from './config-error.js';
-import { canonicalAddress, durationAt, integerAt, record } from './config-fields.js';
+import { canonicalAddress, endpointText } from '../model/identity.js';
+import { durationAt, integerAt, record } from './config-fields.js';
 import type {
   CustomCheck,
   DestinationConfig,
@@ -110,9 +111,7 @@ function destinationState(
 }
 
 function destinationId(dest: DestinationState): string {
-  return dest.address.includes(':')
-    ? `[${dest.address}]:${dest.port}`
-    : `${dest.address}:${dest.port}`;
+  return endpointText(dest.address, dest.port);
 }
 
 function serviceConfig(path: ConfigPath, value: unknown, context: CheckContext): ServiceConfig {
@@ -177,11 +176,7 @@ function serviceConfig(path: ConfigPath, value: unknown, context: CheckContext):
       `must not exceed quorum (${quorum}), got ${hysteresis}`,
     );
   return {
-    id: describeService(
-      native.address === undefined
-        ? native
-        : { ...native, address: canonicalAddress(native.address) },
-    ),
+    id: describeService(native),
     spec: { ...spec, scheduler: native.scheduler ?? 'wlc' },
     scheduler: native.scheduler ?? 'wlc',
     destinations,

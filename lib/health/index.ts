@@ -10,7 +10,7 @@ export { loadHealthConfig, parseHealthConfig } from './config-file.js';
 export { HealthConfigError, formatPath } from './config-error.js';
 export { jsonLinesLogger, type Logger, type LogLevel, type LogRecord } from './log.js';
 export { runCheck, type CheckResult } from './checks/run-check.js';
-export type { IpvsTable, Repair } from './reconcile.js';
+export type { IpvsTable } from './reconcile.js';
 export type { Health } from './health-state.js';
 export type * from './events.js';
 export type * from './types.js';

@@ -1,6 +1,7 @@
 // Checks of an LVS director and its real servers, read from inside their namespaces: the
 // misconfigurations that make LVS fail silently, each reported with its fix. An empty list means
 // nothing was found.
+import { isRecord } from '../model/guards.js';
 import { address as parseAddress } from '../core/validate.js';
 import { lvsMode, type LvsMode } from './lvs-mode.js';
 import { AF_INET, AF_INET6, IFF_UP, NetNamespace, sysctlName } from './net-config.js';
@@ -47,7 +48,7 @@ function setup(
   options: CheckOptions,
   field: string,
 ): { netns: NetNamespace; vip: string; ipv6: boolean; mode: LvsMode } {
-  if (!isObject(options)) throw new TypeError(`${field} must be an object`);
+  if (!isRecord(options)) throw new TypeError(`${field} must be an object`);
   const vip = parseAddress(`${field}.vip`, options.vip);
   return {
     netns: new NetNamespace(options.netns),
@@ -260,9 +261,4 @@ async function checkNatRoute(
       fix: `ip route replace default via ${director}`,
     },
   ];
-}
-
-/** For JavaScript callers and `as` casts: the declared type does not guarantee an object. */
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null;
 }

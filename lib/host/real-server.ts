@@ -11,6 +11,7 @@
 //
 // An IPv6 VIP needs only the address (/128 on lo): IPv6 neighbour discovery answers only for
 // addresses on the interface a solicitation arrives on. IPv6 TUN (ip6tnl) is not covered.
+import { isRecord } from '../model/guards.js';
 import { address as parseAddress } from '../core/validate.js';
 import { lvsMode } from './lvs-mode.js';
 import { IFF_UP, NetConfigError, NetNamespace } from './net-config.js';
@@ -50,7 +51,7 @@ interface Plan {
 }
 
 function plan(options: RealServerOptions, field = 'options'): Plan {
-  if (!isObject(options)) throw new TypeError(`${field} must be an object`);
+  if (!isRecord(options)) throw new TypeError(`${field} must be an object`);
   const vip = parseAddress(`${field}.vip`, options.vip);
   const mode = lvsMode(`${field}.mode`, options.mode);
   if (mode === 'nat') {
@@ -230,9 +231,4 @@ export function describeChange(change: RealServerChange): string {
     case 'link-up':
       return `${change.device} up`;
   }
-}
-
-/** For JavaScript callers and `as` casts: the declared type does not guarantee an object. */
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null;
 }

@@ -24,7 +24,7 @@ function protocolName(protocol: number): Protocol {
   return 'tcp';
 }
 
-function forwardName(fwdMethod: number): ForwardMethod {
+export function forwardName(fwdMethod: number): ForwardMethod {
   const method = fwdMethod & constants.IP_VS_CONN_F_FWD_MASK;
   if (method === constants.IP_VS_CONN_F_MASQ) return 'masq';
   if (method === constants.IP_VS_CONN_F_TUNNEL) return 'tunnel';
@@ -33,7 +33,7 @@ function forwardName(fwdMethod: number): ForwardMethod {
 
 const HOST_MASK = 0xffffffff;
 
-function netmaskText(family: number, netmask: number): string | number {
+export function netmaskText(family: number, netmask: number): string | number {
   if (family === constants.AF_INET6) return netmask;
   // Every service without persistence has the host mask: skip the formatting (listing hot path).
   if (netmask >>> 0 === HOST_MASK) return '255.255.255.255';

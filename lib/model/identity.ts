@@ -22,21 +22,26 @@ export function endpointText(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-/** What names a service: protocol, address and port, or a firewall mark and its family. */
-export type ServiceIdentityInput =
-  | { fwmark: number; family?: AddressFamily | undefined }
-  | { protocol: Protocol; address: string; port: number };
+/**
+ * What names a service: a firewall mark (and its family), else protocol, address and port. Keys,
+ * specs and the services the kernel reports all fit.
+ */
+export interface ServiceIdentityInput {
+  fwmark?: number | undefined;
+  family?: AddressFamily | undefined;
+  protocol?: Protocol | undefined;
+  address?: string | undefined;
+  port?: number | undefined;
+}
 
 /**
  * A service's identity and its name in messages: "tcp 192.168.8.200:80", "fwmark 5",
  * "fwmark 5 (ipv6)". Equal for the config's spelling and the kernel's report of one service.
  */
 export function serviceIdentity(key: ServiceIdentityInput): string {
-  if ('fwmark' in key && key.fwmark !== 0) {
-    return `fwmark ${key.fwmark}${key.family === 'ipv6' ? ' (ipv6)' : ''}`;
-  }
-  const { protocol, address, port } = key as { protocol: Protocol; address: string; port: number };
-  return `${protocol} ${endpointText(canonicalAddress(address), port)}`;
+  if (key.fwmark) return `fwmark ${key.fwmark}${key.family === 'ipv6' ? ' (ipv6)' : ''}`;
+  const address = canonicalAddress(key.address ?? '');
+  return `${key.protocol ?? 'tcp'} ${endpointText(address, key.port ?? 0)}`;
 }
 
 /** A real server's identity within its service: its canonical endpoint text. */

@@ -1,7 +1,7 @@
 // The kernel's table in the same normal form as the desired state (one dump).
 import type { IpvsHandle } from '../core/handle.js';
 import type { Destination, DestinationSpec, Service, ServiceSpec } from '../model/types.js';
-import { normalise, type NormalService } from './schema.js';
+import { normalService, type NormalService } from './schema.js';
 
 export function specOfService(s: Service): ServiceSpec {
   const key =
@@ -37,12 +37,12 @@ export function specOfDestination(d: Destination): DestinationSpec {
   return spec;
 }
 
+/** A service the kernel reported (with its destinations), in the planner's normal form. */
+export function normalFromKernel(service: Service): NormalService {
+  return normalService(specOfService(service), (service.destinations ?? []).map(specOfDestination));
+}
+
+/** The whole table, one dump. */
 export async function currentState(ipvs: IpvsHandle): Promise<NormalService[]> {
-  const services = await ipvs.listServices({ destinations: true });
-  return normalise({
-    services: services.map((s) => ({
-      ...specOfService(s),
-      destinations: (s.destinations ?? []).map(specOfDestination),
-    })),
-  });
+  return (await ipvs.listServices({ destinations: true })).map(normalFromKernel);
 }

@@ -5,6 +5,7 @@
 import { constants as osConstants } from 'node:os';
 import type { Batch, BatchResult } from '../../lib/core/batch.js';
 import { IpvsError } from '../../lib/core/errors.js';
+import type { Operation } from '../../lib/core/operation.js';
 import type {
   Destination,
   DestinationKey,
@@ -161,6 +162,27 @@ export class FakeIpvsTable implements IpvsTable {
         run('deleteDestination', `${key.address}:${key.port ?? ''}`, () =>
           dest(service, key, (s, id) => (s.destinations.delete(id) ? 0 : ENOENT)),
         );
+      },
+      /** Batch.add: an Operation of the kinds above, as the planner states it. */
+      add(operation: Operation) {
+        switch (operation.op) {
+          case 'addService':
+          case 'editService':
+            recorder[operation.op](operation.service);
+            return;
+          case 'deleteService':
+            recorder.deleteService(operation.service);
+            return;
+          case 'addDestination':
+          case 'editDestination':
+            recorder[operation.op](operation.service, operation.destination);
+            return;
+          case 'deleteDestination':
+            recorder.deleteDestination(operation.service, operation.destination);
+            return;
+          default:
+            throw new Error(`the fake table has no ${operation.op}`);
+        }
       },
     };
     build(recorder as unknown as Batch);

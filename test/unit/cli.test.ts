@@ -7,7 +7,7 @@ import { Namer } from '../../lib/ipvsadm/format/naming.js';
 import { largeNumber } from '../../lib/ipvsadm/format/numbers.js';
 import { serviceTable } from '../../lib/ipvsadm/format/services.js';
 import { compareServices, glibcSort } from '../../lib/ipvsadm/format/sort.js';
-import { extractGlobalOptions } from '../../lib/cli/main.js';
+import { extractGlobalOptions } from '../../lib/cli/global-options.js';
 import { ServiceNames } from '../../lib/ipvsadm/names.js';
 import { CliExit, parseArgs, type Parsed } from '../../lib/ipvsadm/parse-args.js';
 import { parseRules, RulesError } from '../../lib/ipvsadm/rules.js';
@@ -233,11 +233,15 @@ describe('rules files and desired states', () => {
         },
       ],
     });
-    expect(plan(have, want).map((s) => s.op)).toEqual(['editService', 'editDestination']);
+    expect(plan(have, want).map((s) => `${s.op} ${s.why}`)).toEqual([
+      'editService scheduler wlc -> rr',
+      'editDestination weight 1 -> 3',
+    ]);
+    // Deletions come last, so the service never holds fewer servers on the way than at either end.
     expect(plan(have, want, { prune: true }).map((s) => s.op)).toEqual([
-      'deleteDestination',
       'editService',
       'editDestination',
+      'deleteDestination',
     ]);
     expect(plan(want, want)).toEqual([]);
   });

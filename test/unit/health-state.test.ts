@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredService, healthyWeight, type HealthView } from '../../lib/health/desired.js';
 import { HealthCounter } from '../../lib/health/health-state.js';
 import { initialQuorum, nextQuorum } from '../../lib/health/quorum.js';
-import { planService, serviceIdentity } from '../../lib/health/reconcile.js';
+import { planService } from '../../lib/health/reconcile.js';
 import { validateHealthConfig } from '../../lib/health/index.js';
 import type { Destination, Service, Stats } from '../../lib/index.js';
 
@@ -96,7 +96,6 @@ describe('the wanted table', () => {
   });
 });
 
-const vipKey = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
 const zero: Stats = {
   conns: 0n,
   inPkts: 0n,
@@ -178,16 +177,5 @@ describe('repairs planned against the kernel', () => {
       'editDestination forward route -> masq',
       'deleteDestination not wanted',
     ]);
-  });
-});
-
-describe('service identity', () => {
-  it('is the same for a config key and the kernel report of it', () => {
-    expect(serviceIdentity({ protocol: 'tcp', address: '[2001:DB8:0::1]', port: 80 })).toBe(
-      'tcp 2001:db8::1 80',
-    );
-    expect(serviceIdentity({ fwmark: 7 })).toBe('fwmark 7 ipv4');
-    expect(serviceIdentity({ fwmark: 7, family: 'ipv6' })).not.toBe(serviceIdentity({ fwmark: 7 }));
-    expect(serviceIdentity(kernelService('rr', []))).toBe(serviceIdentity(vipKey));
   });
 });

@@ -11,7 +11,7 @@ import { describeStep } from '../../state/plan.js';
 import type { DesiredState } from '../../state/schema.js';
 import { IpvsError } from '../../core/errors.js';
 import { processOutput } from '../io.js';
-import { netnsPath } from '../main.js';
+import { netnsPath } from '../global-options.js';
 import { openIpvs } from '../run-ipvsadm.js';
 import { RulesError } from '../../ipvsadm/rules.js';
 

@@ -6,7 +6,7 @@ import { drain } from '../../apply/drain.js';
 import { IpvsError } from '../../core/errors.js';
 import type { ServiceKey } from '../../model/types.js';
 import { processOutput } from '../io.js';
-import { netnsPath } from '../main.js';
+import { netnsPath } from '../global-options.js';
 import { ServiceNames, hostToIpv4 } from '../../ipvsadm/names.js';
 import { parseService } from '../../ipvsadm/parse-args.js';
 import { openIpvs } from '../run-ipvsadm.js';

@@ -1,4 +1,5 @@
 // Argument parsing shared by prepare-real-server, check-director and check-real-server.
+import { netnsPath } from '../global-options.js';
 import { parseArgs } from 'node:util';
 
 export interface ParsedArgs {
@@ -48,7 +49,7 @@ export function parseRealServerArgs(
   return {
     vip,
     mode,
-    netns: netns === undefined ? undefined : netns.includes('/') ? netns : `/run/netns/${netns}`,
+    netns: netns === undefined ? undefined : netnsPath(netns),
     director: text('director'),
     undo: (values as Record<string, unknown>).undo === true,
   };

@@ -2,6 +2,7 @@
 // CONFIG (YAML or JSON) and keeps the kernel's table in line with their health; logs JSON lines
 // on stdout. SIGHUP reloads CONFIG by difference (a bad file is reported and the running config
 // kept); SIGTERM or SIGINT stops cleanly, with --flush-on-stop deleting the managed services.
+import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
 import { loadHealthConfig } from '../../health/config-file.js';
@@ -13,7 +14,7 @@ Checks the real servers declared in CONFIG (YAML or JSON) and keeps IPVS in line
 health. Logs one JSON object per line on stdout. SIGHUP reloads CONFIG; SIGTERM/SIGINT stop.
 
 options:
-  --netns PATH        manage IPVS in this network namespace (/run/netns/NAME)
+  --netns NAME|PATH   manage IPVS in this network namespace (NAME: /run/netns/NAME)
   --flush-on-stop     delete the managed services when stopping (overrides the config)
   --log-level LEVEL   debug (every check), info (default), warn or error
   --check             validate CONFIG, print a summary and exit
@@ -44,7 +45,7 @@ function parseArgs(argv: readonly string[]): ServeOptions | string {
     if (arg === '--netns') {
       const path = value();
       if (!path) return '--netns needs a path';
-      options.netns = path;
+      options.netns = netnsPath(path);
     } else if (arg === '--flush-on-stop') options.flushOnStop = true;
     else if (arg === '--check') options.checkOnly = true;
     else if (arg === '--log-level') {
