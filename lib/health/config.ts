@@ -4,7 +4,7 @@
 import type { ServiceSpec } from '../model/types.js';
 import { describeService, destinationSpec, forwardMethod, serviceSpec } from '../core/validate.js';
 import { checkSpec, type CheckContext } from './config-check.js';
-import { HealthConfigError, show, type ConfigPath } from './config-error.js';
+import { formatPath, HealthConfigError, show, type ConfigPath } from './config-error.js';
 import { canonicalAddress, endpointText } from '../model/identity.js';
 import { durationAt, integerAt, record } from './config-fields.js';
 import type {
@@ -76,16 +76,12 @@ function pick(source: Record<string, unknown>, fields: readonly string[]): Recor
 /** Validates through lib/validate.ts, so that the config accepts exactly what the API accepts. */
 function withFieldErrors<T>(path: ConfigPath, validate: (field: string) => T): T {
   try {
-    return validate(pathText(path));
+    return validate(formatPath(path));
   } catch (error) {
     if (error instanceof TypeError || error instanceof RangeError)
       throw HealthConfigError.fromFieldError(path, error);
     throw error;
   }
-}
-
-function pathText(path: ConfigPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 function destinationState(
@@ -149,7 +145,7 @@ function serviceConfig(path: ConfigPath, value: unknown, context: CheckContext):
           ? undefined
           : checkSpec(checkPath, checkInput, dest, context),
       onFailure: failureAction([...destPath, 'onFailure'], destRaw.onFailure, onFailure),
-      path: pathText(destPath),
+      path: formatPath(destPath),
     });
   });
 
@@ -183,7 +179,7 @@ function serviceConfig(path: ConfigPath, value: unknown, context: CheckContext):
     quorum,
     hysteresis,
     sorryServer,
-    path: pathText(path),
+    path: formatPath(path),
   };
 }
 

@@ -1,5 +1,6 @@
 // The connection table. The kernel has no netlink command for it: /proc/net/ip_vs_conn is the
 // interface (read from the handle's namespace), formatted by ip_vs_conn_seq_show().
+import { canonicalAddress } from '../model/identity.js';
 import type { Connection, Endpoint } from '../model/types.js';
 
 /** IPv4 as 8 hex digits (C0A808C8), or IPv6 as the kernel's %pI6 (2001:0db8:...:0001). */
@@ -7,8 +8,7 @@ function addressFromProc(text: string): string {
   if (/^[0-9A-Fa-f]{8}$/.test(text)) {
     return [0, 2, 4, 6].map((i) => parseInt(text.slice(i, i + 2), 16)).join('.');
   }
-  // The WHATWG URL parser prints IPv6 in its canonical compressed form.
-  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  return canonicalAddress(text);
 }
 
 function endpointFromProc(address: string, port: string): Endpoint {
