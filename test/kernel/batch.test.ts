@@ -1,6 +1,6 @@
 // batch(): one exchange, a result per operation, failures that don't stop the rest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ipvs, IpvsError } from '../../lib/index.js';
+import { Ipvs, IpvsError, type Operation } from '../../lib/index.js';
 import { addLan } from '../support/net.js';
 import { sh } from '../support/sh.js';
 
@@ -74,5 +74,50 @@ describe('batch', () => {
 
   it('returns an empty result for an empty batch', async () => {
     expect(await ipvs.batch(() => undefined)).toEqual([]);
+  });
+});
+
+describe('operations as data', () => {
+  const fwmark = { fwmark: 9 } as const;
+
+  it('runs one with ipvs.run and many with Batch.add, as the methods would', async () => {
+    await ipvs.run({ op: 'addService', service: { ...fwmark, scheduler: 'sh' } });
+    const results = await ipvs.batch((b) =>
+      b
+        .add({ op: 'addDestination', service: fwmark, destination: { address: '192.168.8.20' } })
+        .add({
+          op: 'addDestination',
+          service: fwmark,
+          destination: { address: '192.168.8.30', weight: 3 },
+        })
+        .add({ op: 'editService', service: { ...fwmark, scheduler: 'wrr' } }),
+    );
+    expect(results.map((r) => `${r.op} ${String(r.ok)}`)).toEqual([
+      'addDestination true',
+      'addDestination true',
+      'editService true',
+    ]);
+    expect(sh('ipvsadm', '-S', '-n', '-f', '9')).toBe(
+      '-A -f 9 -s wrr\n' +
+        '-a -f 9 -r 192.168.8.20:0 -g -w 1\n' +
+        '-a -f 9 -r 192.168.8.30:0 -g -w 3\n',
+    );
+    await expect(ipvs.run({ op: 'deleteService', service: fwmark })).resolves.toBeUndefined();
+    await expect(ipvs.run({ op: 'deleteService', service: fwmark })).rejects.toMatchObject({
+      code: 'ESRCH',
+      op: 'deleteService',
+    });
+  });
+
+  it('refuses a malformed operation by name before anything is sent', async () => {
+    const before = sh('ipvsadm', '-S', '-n');
+    const bogus = { op: 'addServices', service: fwmark } as unknown as Operation;
+    await expect(ipvs.run(bogus)).rejects.toThrow(
+      "op must be an IPVS operation such as 'addService', got addServices",
+    );
+    await expect(
+      ipvs.batch((b) => b.add({ op: 'addService', service: { fwmark: -1 } })),
+    ).rejects.toThrow(RangeError);
+    expect(sh('ipvsadm', '-S', '-n')).toBe(before);
   });
 });
