@@ -75,8 +75,9 @@ beforeAll(async () => {
   createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) =>
     logs.push(JSON.parse(line) as Record<string, unknown>),
   );
-  await until('started', () => hasLog('started'));
-});
+  // Starting node with tsx under TCG takes seconds on a quiet machine, minutes on a loaded one.
+  await until('started', () => hasLog('started'), 240);
+}, 300_000);
 
 afterAll(async () => {
   if (serve.exitCode === null) {
