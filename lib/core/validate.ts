@@ -204,7 +204,8 @@ export const DEFAULT_SCHEDULER = 'wlc';
 // What ipvsadm 1.31 sends for a bare -p (its man page says 300; the code says 6 * 60).
 export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 
-const SERVICE_SPEC_FIELDS: ReadonlySet<string> = new Set([
+/** The fields of a ServiceSpec (and of a DestinationSpec, below): what config readers accept. */
+export const SERVICE_SPEC_FIELDS: ReadonlySet<string> = new Set([
   'protocol',
   'address',
   'port',
@@ -217,7 +218,7 @@ const SERVICE_SPEC_FIELDS: ReadonlySet<string> = new Set([
   'onePacket',
   'schedulerFlags',
 ]);
-const DESTINATION_SPEC_FIELDS: ReadonlySet<string> = new Set([
+export const DESTINATION_SPEC_FIELDS: ReadonlySet<string> = new Set([
   'address',
   'port',
   'forward',

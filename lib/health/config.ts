@@ -2,7 +2,14 @@
 // every default. Each error names the path of the bad value inside the config; nothing is
 // partially accepted.
 import type { ServiceSpec } from '../model/types.js';
-import { describeService, destinationSpec, forwardMethod, serviceSpec } from '../core/validate.js';
+import {
+  describeService,
+  DESTINATION_SPEC_FIELDS,
+  destinationSpec,
+  forwardMethod,
+  SERVICE_SPEC_FIELDS,
+  serviceSpec,
+} from '../core/validate.js';
 import { checkSpec, type CheckContext } from './config-check.js';
 import { formatPath, HealthConfigError, show, type ConfigPath } from './config-error.js';
 import { canonicalAddress, endpointText } from '../model/identity.js';
@@ -21,19 +28,7 @@ export interface ValidateOptions {
   customChecks?: Readonly<Record<string, CustomCheck>>;
 }
 
-const SERVICE_FIELDS = [
-  'protocol',
-  'address',
-  'port',
-  'fwmark',
-  'family',
-  'scheduler',
-  'persistence',
-  'netmask',
-  'persistenceEngine',
-  'onePacket',
-  'schedulerFlags',
-];
+const SERVICE_FIELDS = [...SERVICE_SPEC_FIELDS];
 const HEALTH_SERVICE_FIELDS = [
   'destinations',
   'check',
@@ -42,15 +37,7 @@ const HEALTH_SERVICE_FIELDS = [
   'hysteresis',
   'sorryServer',
 ];
-const DEST_FIELDS = [
-  'address',
-  'port',
-  'forward',
-  'weight',
-  'upperThreshold',
-  'lowerThreshold',
-  'tunnel',
-];
+const DEST_FIELDS = [...DESTINATION_SPEC_FIELDS];
 const DEFAULT_RECONCILE_MS = 10_000;
 
 function booleanAt(path: ConfigPath, value: unknown, fallback: boolean): boolean {

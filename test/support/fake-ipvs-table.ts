@@ -2,6 +2,7 @@
 // listDestinations, batch), for unit tests of the checker's logic on any machine. It keeps what a
 // kernel keeps for these tests (scheduler; address, port, forwarding, weight, thresholds) and
 // refuses what a kernel refuses here (EEXIST, ESRCH, ENOENT), per operation as batch() does.
+import { zeroStats } from './stats.js';
 import { constants as osConstants } from 'node:os';
 import type { Batch, BatchResult } from '../../lib/core/batch.js';
 import { IpvsError } from '../../lib/core/errors.js';
@@ -13,23 +14,10 @@ import type {
   Service,
   ServiceKey,
   ServiceSpec,
-  Stats,
 } from '../../lib/index.js';
 import type { IpvsTable } from '../../lib/health/index.js';
 import { forwardMethod } from '../../lib/core/validate.js';
 
-const zero: Stats = {
-  conns: 0n,
-  inPkts: 0n,
-  outPkts: 0n,
-  inBytes: 0n,
-  outBytes: 0n,
-  cps: 0n,
-  inPps: 0n,
-  outPps: 0n,
-  inBps: 0n,
-  outBps: 0n,
-};
 const { EEXIST, ESRCH, ENOENT } = osConstants.errno;
 
 function serviceId(key: ServiceKey): string {
@@ -57,7 +45,7 @@ export class FakeIpvsTable implements IpvsTable {
           onePacket: false,
           schedulerFlags: [],
           flags: [],
-          stats: zero,
+          stats: zeroStats,
         };
       }),
     );
@@ -114,7 +102,7 @@ export class FakeIpvsTable implements IpvsTable {
       activeConnections: 0,
       inactiveConnections: 0,
       persistentConnections: 0,
-      stats: zero,
+      stats: zeroStats,
     });
     const recorder = {
       addService: (spec: ServiceSpec) => {

@@ -1,4 +1,5 @@
 // The ipvsadm command-line parser and output formatters, without a kernel.
+import { zeroStats } from '../support/stats.js';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, stateFromRules } from '../../lib/apply/load.js';
 import { plan } from '../../lib/state/plan.js';
@@ -11,7 +12,7 @@ import { extractGlobalOptions } from '../../lib/cli/global-options.js';
 import { ServiceNames } from '../../lib/ipvsadm/names.js';
 import { CliExit, parseArgs, type Parsed } from '../../lib/ipvsadm/parse-args.js';
 import { parseRules, RulesError } from '../../lib/ipvsadm/rules.js';
-import type { Service, Stats } from '../../lib/index.js';
+import type { Service } from '../../lib/index.js';
 
 const services = ServiceNames.fromText('http 80/tcp www\nhttp 80/udp\ndomain 53/udp\n');
 const noHosts = (): undefined => undefined;
@@ -127,18 +128,6 @@ describe('--netns, --json, --extended', () => {
   });
 });
 
-const zero: Stats = {
-  conns: 0n,
-  inPkts: 0n,
-  outPkts: 0n,
-  inBytes: 0n,
-  outBytes: 0n,
-  cps: 0n,
-  inPps: 0n,
-  outPps: 0n,
-  inBps: 0n,
-  outBps: 0n,
-};
 const svc = (address: string, port: number): Service => ({
   protocol: 'tcp',
   address,
@@ -150,7 +139,7 @@ const svc = (address: string, port: number): Service => ({
   onePacket: false,
   schedulerFlags: [],
   flags: [],
-  stats: zero,
+  stats: zeroStats,
   destinations: [],
 });
 

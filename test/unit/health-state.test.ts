@@ -1,12 +1,13 @@
 // The pure parts of the health checker: rise/fall counting, quorum with hysteresis, the table
 // wanted from health, and the repairs planned against what the kernel holds.
+import { zeroStats } from '../support/stats.js';
 import { describe, expect, it } from 'vitest';
 import { desiredService, healthyWeight, type HealthView } from '../../lib/health/desired.js';
 import { HealthCounter } from '../../lib/health/health-state.js';
 import { initialQuorum, nextQuorum } from '../../lib/health/quorum.js';
 import { planService } from '../../lib/health/reconcile.js';
 import { validateHealthConfig } from '../../lib/health/index.js';
-import type { Destination, Service, Stats } from '../../lib/index.js';
+import type { Destination, Service } from '../../lib/index.js';
 
 describe('rise and fall', () => {
   it('takes the first result at once, then needs fall failures or rise successes in a row', () => {
@@ -96,18 +97,6 @@ describe('the wanted table', () => {
   });
 });
 
-const zero: Stats = {
-  conns: 0n,
-  inPkts: 0n,
-  outPkts: 0n,
-  inBytes: 0n,
-  outBytes: 0n,
-  cps: 0n,
-  inPps: 0n,
-  outPps: 0n,
-  inBps: 0n,
-  outBps: 0n,
-};
 function kernelDest(
   address: string,
   weight: number,
@@ -124,7 +113,7 @@ function kernelDest(
     activeConnections: 0,
     inactiveConnections: 0,
     persistentConnections: 0,
-    stats: zero,
+    stats: zeroStats,
   };
 }
 function kernelService(scheduler: string, destinations: Destination[]): Service {
@@ -139,7 +128,7 @@ function kernelService(scheduler: string, destinations: Destination[]): Service 
     onePacket: false,
     schedulerFlags: [],
     flags: [],
-    stats: zero,
+    stats: zeroStats,
     destinations,
   };
 }
