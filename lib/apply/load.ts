@@ -1,5 +1,6 @@
 // Reading a desired state from a file: JSON, YAML, or an ipvsadm rules file (what -S writes).
 import { parse as parseYaml } from 'yaml';
+import { COMMAND_OF_OPERATION } from '../ipvsadm/options.js';
 import { parseRules } from '../ipvsadm/rules.js';
 import { keyOf } from '../state/plan.js';
 import type { DesiredService, DesiredState } from '../state/schema.js';
@@ -18,19 +19,19 @@ export function detectFormat(path: string, text: string): StateFormat {
 export function stateFromRules(text: string): DesiredState {
   const services = new Map<string, DesiredService>();
   const keyText = (key: object): string => JSON.stringify(keyOf(key as DesiredService));
-  for (const { line, command } of parseRules(text)) {
-    if (command.kind === 'add-service') {
-      services.set(keyText(command.service), { ...command.service, destinations: [] });
-    } else if (command.kind === 'add-server') {
-      const service = services.get(keyText(command.service));
+  for (const { line, operation } of parseRules(text)) {
+    if (operation.op === 'addService') {
+      services.set(keyText(operation.service), { ...operation.service, destinations: [] });
+    } else if (operation.op === 'addDestination') {
+      const service = services.get(keyText(operation.service));
       if (!service)
         throw new SyntaxError(
           `line ${line}: real server for a service that no earlier -A line adds`,
         );
-      service.destinations?.push(command.destination);
+      service.destinations?.push(operation.destination);
     } else {
       throw new SyntaxError(
-        `line ${line}: a desired state has only -A and -a lines, not ${command.kind}`,
+        `line ${line}: a desired state has only -A and -a lines, not ${COMMAND_OF_OPERATION[operation.op]}`,
       );
     }
   }

@@ -1,7 +1,8 @@
 // `ipvs`: a subcommand (apply, drain, ...) or, for anything else, ipvsadm 1.31's command line
 // with its output, plus --netns NAME|PATH (any command) and --json (listings).
 import { processOutput, type Output } from './io.js';
-import { CliExit, parseArgs } from '../ipvsadm/parse-args.js';
+import { CliExit } from '../ipvsadm/exit.js';
+import { parseArgs } from '../ipvsadm/parse-args.js';
 import { runCommand } from './run-ipvsadm.js';
 import { subcommands } from './subcommands.js';
 import { extractGlobalOptions } from './global-options.js';

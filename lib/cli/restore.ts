@@ -23,7 +23,7 @@ export async function restore(ipvs: IpvsHandle, text: string, io: Output): Promi
       failed++;
       const rule = built[i];
       io.err(
-        `line ${rule?.line ?? '?'}: ${rule ? ipvsadmMessage(rule.command.kind, result.error.errno) : result.error.message}\n`,
+        `line ${rule?.line ?? '?'}: ${rule ? ipvsadmMessage(rule.operation.op, result.error.errno) : result.error.message}\n`,
       );
     });
     return failed === 0 ? 0 : 255;

@@ -5,9 +5,9 @@ import { connectionLines, daemonLines, timeoutLine } from '../ipvsadm/format/mis
 import { Namer } from '../ipvsadm/format/naming.js';
 import { serviceEntry, serviceTable, title, type TableFormat } from '../ipvsadm/format/services.js';
 import { toJson, type Output } from './io.js';
-import { describeFailure } from '../ipvsadm/messages.js';
+import { describeFailure, messageKeyOf } from '../ipvsadm/messages.js';
 import { ServiceNames, reverseNames } from '../ipvsadm/names.js';
-import type { Command, ListFormat } from '../ipvsadm/parse-args.js';
+import type { Command, ListFormat } from '../ipvsadm/command.js';
 import { restore } from './restore.js';
 
 export interface RunOptions {
@@ -59,7 +59,7 @@ export async function runCommand(
   try {
     return await execute(ipvs, command, options, io);
   } catch (error) {
-    io.err(`${describeFailure(command.kind, error)}\n`);
+    io.err(`${describeFailure(messageKeyOf(command), error)}\n`);
     return command.kind === 'list' || command.kind === 'list-service' || command.kind === 'save'
       ? 1
       : 255;
@@ -144,38 +144,8 @@ async function execute(
     }
     case 'restore':
       return restore(ipvs, await options.readInput(), io);
-    case 'flush':
-      await ipvs.flush();
-      return 0;
-    case 'add-service':
-      await ipvs.addService(command.service);
-      return 0;
-    case 'edit-service':
-      await ipvs.editService(command.service);
-      return 0;
-    case 'delete-service':
-      await ipvs.deleteService(command.service);
-      return 0;
-    case 'zero':
-      await ipvs.zero(command.service);
-      return 0;
-    case 'add-server':
-      await ipvs.addDestination(command.service, command.destination);
-      return 0;
-    case 'edit-server':
-      await ipvs.editDestination(command.service, command.destination);
-      return 0;
-    case 'delete-server':
-      await ipvs.deleteDestination(command.service, command.destination);
-      return 0;
-    case 'set':
-      await ipvs.setTimeouts(command.timeouts);
-      return 0;
-    case 'start-daemon':
-      await ipvs.startDaemon(command.daemon);
-      return 0;
-    case 'stop-daemon':
-      await ipvs.stopDaemon(command.state);
+    case 'operation':
+      await ipvs.run(command.operation);
       return 0;
   }
 }

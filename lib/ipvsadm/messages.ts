@@ -1,27 +1,40 @@
 // The sentences ipvsadm prints for kernel refusals: libipvs's ipvs_strerror table (per command,
-// then generic), falling back to the C library's strerror text.
+// then generic), falling back to the C library's strerror text. A changing command is keyed by
+// the operation it performs (libipvs keys by its function: ipvs_zero_service has a sentence for
+// ESRCH, ipvs_flush none), a listing by its command.
 import { constants as osConstants } from 'node:os';
 import { IpvsError } from '../core/errors.js';
-import type { Command } from './parse-args.js';
+import type { OperationName } from '../core/operation.js';
+import type { Command } from './command.js';
 
 const E = osConstants.errno;
 
-const PER_COMMAND: Partial<Record<Command['kind'], Partial<Record<number, string>>>> = {
-  'add-service': {
+/** What ipvsadm's sentences depend on: the operation, or the command that is not one. */
+export type MessageKey = OperationName | Exclude<Command['kind'], 'operation'>;
+
+export function messageKeyOf(command: Command): MessageKey {
+  return command.kind === 'operation' ? command.operation.op : command.kind;
+}
+
+const PER_COMMAND: Partial<Record<MessageKey, Partial<Record<number, string>>>> = {
+  addService: {
     [E.EEXIST]: 'Service already exists',
     [E.ENOENT]: 'Scheduler or persistence engine not found',
   },
-  'edit-service': {
+  editService: {
     [E.ESRCH]: 'No such service',
     [E.ENOENT]: 'Scheduler or persistence engine not found',
   },
-  'delete-service': { [E.ESRCH]: 'No such service' },
+  deleteService: { [E.ESRCH]: 'No such service' },
   zero: { [E.ESRCH]: 'No such service' },
-  'add-server': { [E.ESRCH]: 'Service not defined', [E.EEXIST]: 'Destination already exists' },
-  'edit-server': { [E.ESRCH]: 'Service not defined', [E.ENOENT]: 'No such destination' },
-  'delete-server': { [E.ESRCH]: 'Service not defined', [E.ENOENT]: 'No such destination' },
-  'start-daemon': { [E.EEXIST]: 'Daemon has already run' },
-  'stop-daemon': { [E.ESRCH]: 'No daemon is running' },
+  addDestination: {
+    [E.ESRCH]: 'Service not defined',
+    [E.EEXIST]: 'Destination already exists',
+  },
+  editDestination: { [E.ESRCH]: 'Service not defined', [E.ENOENT]: 'No such destination' },
+  deleteDestination: { [E.ESRCH]: 'Service not defined', [E.ENOENT]: 'No such destination' },
+  startDaemon: { [E.EEXIST]: 'Daemon has already run' },
+  stopDaemon: { [E.ESRCH]: 'No daemon is running' },
   list: { [E.ESRCH]: 'No such service' },
   'list-service': { [E.ESRCH]: 'No such service' },
   save: { [E.ESRCH]: 'No such service' },
@@ -53,14 +66,12 @@ const STRERROR: Partial<Record<number, string>> = {
   [E.EIO]: 'Input/output error',
 };
 
-export function ipvsadmMessage(kind: Command['kind'], errno: number): string {
-  return (
-    PER_COMMAND[kind]?.[errno] ?? GENERIC[errno] ?? STRERROR[errno] ?? `Unknown error ${errno}`
-  );
+export function ipvsadmMessage(key: MessageKey, errno: number): string {
+  return PER_COMMAND[key]?.[errno] ?? GENERIC[errno] ?? STRERROR[errno] ?? `Unknown error ${errno}`;
 }
 
 /** What to print for a failure: ipvsadm's sentence for kernel errors, ours for refused input. */
-export function describeFailure(kind: Command['kind'], error: unknown): string {
-  if (error instanceof IpvsError) return ipvsadmMessage(kind, error.errno);
+export function describeFailure(key: MessageKey, error: unknown): string {
+  if (error instanceof IpvsError) return ipvsadmMessage(key, error.errno);
   return error instanceof Error ? error.message : String(error);
 }

@@ -10,7 +10,9 @@ import { serviceTable } from '../../lib/ipvsadm/format/services.js';
 import { compareServices, glibcSort } from '../../lib/ipvsadm/format/sort.js';
 import { extractGlobalOptions } from '../../lib/cli/global-options.js';
 import { ServiceNames } from '../../lib/ipvsadm/names.js';
-import { CliExit, parseArgs, type Parsed } from '../../lib/ipvsadm/parse-args.js';
+import type { Parsed } from '../../lib/ipvsadm/command.js';
+import { CliExit } from '../../lib/ipvsadm/exit.js';
+import { parseArgs } from '../../lib/ipvsadm/parse-args.js';
 import { parseRules, RulesError } from '../../lib/ipvsadm/rules.js';
 import type { Service } from '../../lib/index.js';
 
@@ -32,29 +34,35 @@ function refusal(line: string): { code: number; stderr: string } {
 describe('parseArgs: ipvsadm defaults', () => {
   it('a service gets wlc; a real server gets -g, weight 1 and the virtual port', () => {
     expect(parse('-A -t 10.0.0.1:http')).toEqual({
-      kind: 'add-service',
-      service: { protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'wlc' },
+      kind: 'operation',
+      operation: {
+        op: 'addService',
+        service: { protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'wlc' },
+      },
     });
     expect(parse('-a -t 10.0.0.1:80 -r 10.0.0.9:8080')).toEqual({
-      kind: 'add-server',
-      service: { protocol: 'tcp', address: '10.0.0.1', port: 80 },
-      destination: {
-        address: '10.0.0.9',
-        port: 80,
-        forward: 'route',
-        weight: 1,
-        upperThreshold: 0,
-        lowerThreshold: 0,
+      kind: 'operation',
+      operation: {
+        op: 'addDestination',
+        service: { protocol: 'tcp', address: '10.0.0.1', port: 80 },
+        destination: {
+          address: '10.0.0.9',
+          port: 80,
+          forward: 'route',
+          weight: 1,
+          upperThreshold: 0,
+          lowerThreshold: 0,
+        },
       },
     });
   });
 
   it('masquerading keeps the given port; a bare -p means 360 s; clustered short options work', () => {
     expect(parse('-a -u 10.0.0.1:domain -r 10.0.0.9:5353 -m -w5')).toMatchObject({
-      destination: { port: 5353, forward: 'masq', weight: 5 },
+      operation: { destination: { port: 5353, forward: 'masq', weight: 5 } },
     });
     expect(parse('-A -t [2001:db8::1]:80 -p -M 64')).toMatchObject({
-      service: { persistence: 360, netmask: 64 },
+      operation: { service: { persistence: 360, netmask: 64 } },
     });
     expect(parse('-Ln --stats')).toMatchObject({
       kind: 'list',
@@ -67,7 +75,12 @@ describe('parseArgs: ipvsadm defaults', () => {
     expect(
       parse('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gue --tun-port 6080 --tun-remcsum'),
     ).toMatchObject({
-      destination: { forward: 'tunnel', tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' } },
+      operation: {
+        destination: {
+          forward: 'tunnel',
+          tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' },
+        },
+      },
     });
     expect(refusal('-a -t 1.1.1.1:80 -r 2.2.2.2 -i --tun-type gue').stderr).toBe(
       "You need to supply the 'tun-port' option for the 'gue' tunnel type\n",

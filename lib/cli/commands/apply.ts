@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { apply } from '../../apply/apply.js';
 import { parseState } from '../../apply/load.js';
-import { describeStep } from '../../state/plan.js';
 import type { DesiredState } from '../../state/schema.js';
 import { IpvsError } from '../../core/errors.js';
 import { processOutput } from '../io.js';
 import { netnsPath } from '../global-options.js';
 import { openIpvs } from '../run-ipvsadm.js';
+import { renderOperation } from '../../ipvsadm/render.js';
 import { RulesError } from '../../ipvsadm/rules.js';
 
 const USAGE = 'usage: ipvs apply FILE|- [--prune] [--dry-run] [--netns NAME|PATH]\n';
@@ -83,12 +83,12 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     if (dryRun) {
       io.out(
-        `plan: ${result.steps.length} change(s)\n${result.steps.map((s) => `${describeStep(s)}\n`).join('')}`,
+        `plan: ${result.steps.length} change(s)\n${result.steps.map((s) => `${renderOperation(s)}\n`).join('')}`,
       );
       return 4;
     }
     for (const f of result.failures)
-      io.err(`failed: ${describeStep(f.step)}: ${f.error.message}\n`);
+      io.err(`failed: ${renderOperation(f.step)}: ${f.error.message}\n`);
     io.out(`applied ${result.applied} of ${result.steps.length} change(s)\n`);
     return result.failures.length === 0 ? 0 : 1;
   } catch (error) {

@@ -8,7 +8,7 @@ import type { ServiceKey } from '../../model/types.js';
 import { processOutput } from '../io.js';
 import { netnsPath } from '../global-options.js';
 import { ServiceNames, hostToIpv4 } from '../../ipvsadm/names.js';
-import { parseService } from '../../ipvsadm/parse-args.js';
+import { parseService } from '../../ipvsadm/service-address.js';
 import { openIpvs } from '../run-ipvsadm.js';
 
 const USAGE =

@@ -1,0 +1,172 @@
+// ipvsadm 1.31's option tables: its commands, its options in the order of its OPTC_* bits (the
+// legality matrix and its messages follow that order), and the popt table the scanner reads.
+import type { OperationName } from '../core/operation.js';
+import type { Protocol, TunnelType } from '../model/types.js';
+import type { OptionDef } from './popt.js';
+
+export const CMD_NAMES = [
+  'add-service',
+  'edit-service',
+  'delete-service',
+  'flush',
+  'list',
+  'add-server',
+  'delete-server',
+  'edit-server',
+  'set',
+  'start-daemon',
+  'stop-daemon',
+  'restore',
+  'save',
+  'zero',
+] as const;
+export type CmdName = (typeof CMD_NAMES)[number];
+
+// Options in ipvsadm's bit order (OPTC_*): the legality table and its messages follow this order.
+export const OPT_NAMES = [
+  'numeric',
+  'connection',
+  'service-address',
+  'scheduler',
+  'persistent',
+  'netmask',
+  'real-server',
+  'forwarding-method',
+  'weight',
+  'u-threshold',
+  'l-threshold',
+  'mcast-interface',
+  'timeout',
+  'daemon',
+  'stats',
+  'rate',
+  'thresholds',
+  'persistent-conn',
+  'nosort',
+  'syncid',
+  'exact',
+  'ops',
+  'pe',
+  'sched-flags',
+  'mcast-group',
+  'mcast-port',
+  'mcast-ttl',
+  'sync-maxlen',
+  'tun-info',
+  'tun-type',
+  'tun-port',
+  'tun-nocsum',
+  'tun-csum',
+  'tun-remcsum',
+] as const;
+export type OptName = (typeof OPT_NAMES)[number];
+
+export const TUN_NAMES: readonly TunnelType[] = ['ipip', 'gue', 'gre'];
+
+const o = (
+  long: string,
+  short: string | undefined,
+  argument: OptionDef['argument'],
+  tag = short ?? long,
+): OptionDef => (short === undefined ? { long, argument, tag } : { long, short, argument, tag });
+
+export const OPTION_TABLE: readonly OptionDef[] = [
+  o('add-service', 'A', 'none'),
+  o('edit-service', 'E', 'none'),
+  o('delete-service', 'D', 'none'),
+  o('clear', 'C', 'none'),
+  o('list', 'L', 'none'),
+  o('list', 'l', 'none'),
+  o('zero', 'Z', 'none'),
+  o('add-server', 'a', 'none'),
+  o('edit-server', 'e', 'none'),
+  o('delete-server', 'd', 'none'),
+  o('set', undefined, 'none'),
+  o('help', 'h', 'none'),
+  o('version', 'v', 'none'),
+  o('restore', 'R', 'none'),
+  o('save', 'S', 'none'),
+  o('start-daemon', undefined, 'required'),
+  o('stop-daemon', undefined, 'required'),
+  o('tcp-service', 't', 'required'),
+  o('udp-service', 'u', 'required'),
+  o('sctp-service', undefined, 'required'),
+  o('fwmark-service', 'f', 'required'),
+  o('scheduler', 's', 'required'),
+  o('persistent', 'p', 'optional'),
+  o('netmask', 'M', 'required'),
+  o('real-server', 'r', 'required'),
+  o('masquerading', 'm', 'none'),
+  o('ipip', 'i', 'none'),
+  o('gatewaying', 'g', 'none'),
+  o('weight', 'w', 'required'),
+  o('u-threshold', 'x', 'required'),
+  o('l-threshold', 'y', 'required'),
+  o('numeric', 'n', 'none'),
+  o('connection', 'c', 'none'),
+  o('mcast-interface', undefined, 'required'),
+  o('syncid', undefined, 'required'),
+  o('timeout', undefined, 'none'),
+  o('daemon', undefined, 'none'),
+  o('stats', undefined, 'none'),
+  o('rate', undefined, 'none'),
+  o('thresholds', undefined, 'none'),
+  o('persistent-conn', undefined, 'none'),
+  o('nosort', undefined, 'none'),
+  o('sort', undefined, 'none'),
+  o('exact', 'X', 'none'),
+  o('ipv6', '6', 'none'),
+  o('ops', 'o', 'none'),
+  o('pe', undefined, 'required'),
+  o('sched-flags', 'b', 'required'),
+  o('mcast-group', undefined, 'required'),
+  o('mcast-port', undefined, 'required'),
+  o('mcast-ttl', undefined, 'required'),
+  o('sync-maxlen', undefined, 'required'),
+  o('tun-info', undefined, 'none'),
+  o('tun-type', undefined, 'required'),
+  o('tun-port', undefined, 'required'),
+  o('tun-nocsum', undefined, 'none'),
+  o('tun-csum', undefined, 'none'),
+  o('tun-remcsum', undefined, 'none'),
+];
+
+/** The first option names the command. */
+export const COMMAND_OF: Readonly<Record<string, CmdName>> = {
+  A: 'add-service',
+  E: 'edit-service',
+  D: 'delete-service',
+  C: 'flush',
+  L: 'list',
+  l: 'list',
+  Z: 'zero',
+  a: 'add-server',
+  e: 'edit-server',
+  d: 'delete-server',
+  set: 'set',
+  R: 'restore',
+  S: 'save',
+  'start-daemon': 'start-daemon',
+  'stop-daemon': 'stop-daemon',
+};
+
+export const PROTOCOL_OF: Readonly<Record<string, Protocol>> = {
+  t: 'tcp',
+  u: 'udp',
+  'sctp-service': 'sctp',
+};
+
+/** The ipvsadm command that performs each operation: its name in ipvsadm's messages. */
+export const COMMAND_OF_OPERATION: Readonly<Record<OperationName, CmdName>> = {
+  addService: 'add-service',
+  editService: 'edit-service',
+  deleteService: 'delete-service',
+  addDestination: 'add-server',
+  editDestination: 'edit-server',
+  deleteDestination: 'delete-server',
+  zero: 'zero',
+  flush: 'flush',
+  setTimeouts: 'set',
+  startDaemon: 'start-daemon',
+  stopDaemon: 'stop-daemon',
+};
