@@ -2,6 +2,7 @@
 // rules file, which parseArgs (and so ipvsadm -R) reads back as the same operation. apply
 // --dry-run prints its plan this way.
 import type { Operation } from '../core/operation.js';
+import { endpointText } from '../model/identity.js';
 import type {
   DaemonSpec,
   DestinationSpec,
@@ -64,8 +65,7 @@ function serviceText(key: ServiceKey): string {
 
 /** ADDRESS:PORT with IPv6 in brackets; without a port, the bare address (ipvsadm's form). */
 function endpoint(address: string, port: number | undefined): string {
-  if (port === undefined) return address;
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  return port === undefined ? address : endpointText(address, port);
 }
 
 function serviceOptions(s: ServiceSpec): string {
