@@ -6,7 +6,7 @@
 // when no prebuild fits, or on --build-from-source), else prebuilds/<platform>-<arch>/ by tags
 // (napi, glibc/musl). The install script (`node-gyp-build`) runs the same resolver, so a package
 // that installed without compiling loads at run time the file the install tested.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -84,16 +84,42 @@ const FIX =
   'with node-gyp: a C++17 compiler, make, python3 and Node headers are needed; in a clone of ' +
   'ipvs-native itself, `npm install`). Prebuilt addons ship for linux-x64 and linux-arm64 with glibc.';
 
-// Plain words for the dynamic loader's usual complaints.
-function diagnose(message: string, host: AddonHost): string {
+// ELF e_machine values of the architectures Node runs on (os.arch() names).
+const ELF_MACHINES: Readonly<Record<number, string>> = {
+  3: 'ia32',
+  21: 'ppc64',
+  22: 's390x',
+  40: 'arm',
+  62: 'x64',
+  183: 'arm64',
+  243: 'riscv64',
+};
+
+/** The architecture an ELF object is for, 'not ELF', or undefined when unreadable. */
+function elfArchitecture(file: string): string | undefined {
+  try {
+    const header = readFileSync(file).subarray(0, 20);
+    if (header.length < 20 || header.toString('latin1', 0, 4) !== '\x7fELF') return 'not ELF';
+    const machine = header.readUInt16LE(18);
+    return ELF_MACHINES[machine] ?? `ELF machine ${machine}`;
+  } catch {
+    return undefined;
+  }
+}
+
+// Plain words for why a file would not load. glibc reports an object for another architecture
+// as "cannot open shared object file: No such file or directory", so the header is read first.
+function diagnose(file: string, message: string, host: AddonHost): string {
+  const architecture = elfArchitecture(file);
+  if (architecture === 'not ELF') return 'it is not a compiled addon (no ELF header)';
+  if (architecture !== undefined && architecture !== host.arch) {
+    return `it was compiled for another architecture (${architecture}) than ${host.arch}`;
+  }
   if (/NODE_MODULE_VERSION/.test(message)) {
     return `it was compiled for another Node ABI (this process has ABI ${host.abi})`;
   }
   if (/Node-API version|N-API version/i.test(message)) {
     return `it needs a newer N-API than this Node's ${host.napi}`;
-  }
-  if (/ELF|wrong architecture|cannot execute binary/i.test(message)) {
-    return `it was compiled for another architecture than ${host.arch}`;
   }
   if (/GLIBC_|GLIBCXX_/.test(message))
     return 'it needs a newer C or C++ library than this system has';
@@ -135,7 +161,7 @@ export function loadAddon(root: string, host: AddonHost = currentHost()): Native
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new AddonLoadError(
       'ADDON_LOAD_FAILED',
-      `ipvs-native: the addon ${file} would not load: ${diagnose(message, host)}. ` +
+      `ipvs-native: the addon ${file} would not load: ${diagnose(file, message, host)}. ` +
         `This is ${describe(host)}; the addon needs N-API ${NAPI_VERSION} or later.\n` +
         `The loader said: ${message}\n${FIX}`,
       [file],

@@ -83,6 +83,7 @@ describe('loadAddon', () => {
     expect(error.code).toBe('ADDON_LOAD_FAILED');
     expect(error.searched).toEqual([file]);
     expect(error.message).toContain(`the addon ${file} would not load`);
+    expect(error.message).toContain('it is not a compiled addon (no ELF header)');
     expect(error.message).toContain('The loader said:');
     expect(error.message).toContain(`needs N-API ${NAPI_VERSION} or later`);
     expect(error.cause).toBeInstanceOf(Error);
