@@ -284,6 +284,57 @@ describe('installed with no compiler on PATH', () => {
   });
 });
 
+// The unit in examples/systemd, verified by systemd itself against the `ipvs` this project
+// installed (ExecStart's /usr/local/bin/ipvs is where `npm install -g` puts it; systemd-analyze
+// insists that every command exists, so the copy checked points at the installed one instead).
+describe('the systemd unit for ipvs serve', () => {
+  const unitFile = join(root, 'examples', 'systemd', 'ipvs-serve.service');
+  const unit = readFileSync(unitFile, 'utf8');
+  const settings = (key: string) =>
+    [...unit.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((match) => match[1] ?? '');
+
+  it('grants CAP_NET_ADMIN and CAP_NET_RAW only, to a user of its own, and restarts on failure', () => {
+    const caps = (key: string) => settings(key).join(' ').split(/\s+/).sort();
+    expect(caps('AmbientCapabilities')).toEqual(['CAP_NET_ADMIN', 'CAP_NET_RAW']);
+    expect(caps('CapabilityBoundingSet')).toEqual(['CAP_NET_ADMIN', 'CAP_NET_RAW']);
+    expect(settings('DynamicUser')).toEqual(['yes']);
+    expect(settings('User')).toEqual([]);
+    expect(settings('Restart')).toEqual(['on-failure']);
+    expect(settings('ExecReload')).toContain('/bin/kill -HUP $MAINPID');
+    expect(settings('ExecStart')).toEqual(['/usr/local/bin/ipvs serve /etc/ipvs/lb.yaml']);
+  });
+
+  it('passes systemd-analyze verify, and its --check step accepts a config', () => {
+    const installed = join(work, 'no-compiler', 'node_modules', '.bin', 'ipvs');
+    expect(existsSync(installed)).toBe(true);
+    const checked = join(work, 'ipvs-serve.service');
+    writeFileSync(checked, unit.replaceAll('/usr/local/bin/ipvs', installed));
+    const result = spawnSync(which('systemd-analyze'), ['verify', '--man=no', checked], {
+      encoding: 'utf8',
+    });
+    expect(result.stderr + result.stdout).toBe('');
+    expect(result.status).toBe(0);
+
+    const config = join(work, 'lb.yaml');
+    writeFileSync(
+      config,
+      'services:\n  - { protocol: tcp, address: 192.168.8.200, port: 80, scheduler: rr,\n' +
+        '      destinations: [{ address: 192.168.8.20 }], check: { type: tcp } }\n',
+    );
+    expect(run(installed, ['serve', config, '--check'])).toContain('ok, 1 services, 1 checks');
+  });
+
+  it('would fail verification on a unit systemd cannot run', () => {
+    const broken = join(work, 'broken.service');
+    writeFileSync(broken, unit.replaceAll('/usr/local/bin/ipvs', join(work, 'no-such-ipvs')));
+    const result = spawnSync(which('systemd-analyze'), ['verify', '--man=no', broken], {
+      encoding: 'utf8',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('is not executable');
+  });
+});
+
 describe('installed from a tarball without prebuilds, with compilers', () => {
   it('builds the addon with node-gyp and loads that build', () => {
     const stripped = join(work, 'stripped');
