@@ -20,5 +20,5 @@ if ((${#missing[@]} > 0)); then
 fi
 installed=$(date +%s)
 
-npm run test:package
+npm run test:package -- --reporter=verbose
 echo "package-check: Debian packages $((installed - started)) s, package suite $(($(date +%s) - installed)) s"
