@@ -75,7 +75,7 @@ function searchList(root: string, host: AddonHost): string[] {
   return [
     join(where, 'build', 'Release', '*.node'),
     join(where, 'build', 'Debug', '*.node'),
-    join(where, 'prebuilds', `${host.platform}-${host.arch}`, `*.napi*.node (${host.libc})`),
+    join(where, 'prebuilds', `${host.platform}-${host.arch}`, `*.node (N-API, ${host.libc})`),
   ];
 }
 

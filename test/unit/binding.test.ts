@@ -60,7 +60,7 @@ describe('loadAddon', () => {
     expect(error.searched).toEqual([
       join(root, 'build/Release/*.node'),
       join(root, 'build/Debug/*.node'),
-      join(root, 'prebuilds/linux-x64/*.napi*.node (glibc)'),
+      join(root, 'prebuilds/linux-x64/*.node (N-API, glibc)'),
     ]);
     for (const place of error.searched) expect(error.message).toContain(place);
     expect(error.message).toContain('Node v20.20.2 (ABI 115, N-API 9) on linux-x64 (glibc)');
