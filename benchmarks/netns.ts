@@ -3,8 +3,10 @@
 // floor, inherit it), then a dummy interface gets an address covering every real server.
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { native } from '../lib/kernel/binding.js';
+import { loadNative } from '../lib/kernel/binding.js';
 import { INTERFACE_ADDRESS } from './workload.js';
+
+const native = loadNative();
 
 export function enterFreshNetworkNamespace(): void {
   const before = readlinkSync('/proc/self/ns/net');

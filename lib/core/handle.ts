@@ -14,7 +14,7 @@ import {
   serviceFromKernel,
 } from '../kernel/from-kernel.js';
 import { destRows, serviceRows } from '../kernel/reply-tables.js';
-import { native } from '../kernel/binding.js';
+import { loadNative } from '../kernel/binding.js';
 import type {
   NativeClient,
   NativeError,
@@ -138,7 +138,7 @@ export class IpvsHandle {
       throw new RangeError(`timeoutMs must be an integer 1-86400000, got ${String(timeoutMs)}`);
     }
     try {
-      return new this(await native.open(netns), timeoutMs);
+      return new this(await loadNative().open(netns), timeoutMs);
     } catch (error) {
       throw openError(error, netns);
     }

@@ -4,7 +4,8 @@
 import { isRecord } from '../model/guards.js';
 import { address as parseAddress } from '../core/validate.js';
 import { lvsMode, type LvsMode } from './lvs-mode.js';
-import { AF_INET, AF_INET6, IFF_UP, NetNamespace, sysctlName } from './net-config.js';
+import { constants } from '../kernel/constants.js';
+import { IFF_UP, NetNamespace, sysctlName } from './net-config.js';
 import type { NativeAddress, NativeLink } from '../kernel/native.js';
 
 export type FindingCode =
@@ -245,7 +246,7 @@ async function checkNatRoute(
   ipv6: boolean,
   director: string,
 ): Promise<Finding[]> {
-  const routes = await netns.routes(ipv6 ? AF_INET6 : AF_INET);
+  const routes = await netns.routes(ipv6 ? constants.AF_INET6 : constants.AF_INET);
   const defaults = routes.filter(
     (r) => r.dstLength === 0 && r.table === RT_TABLE_MAIN && r.type === 1,
   );

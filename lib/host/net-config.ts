@@ -2,7 +2,7 @@
 // over rtnetlink and /proc/sys/net values, all read and written from inside the namespace. The
 // building block of the real-server preparation and of the director and real-server checks.
 import { constants as osConstants } from 'node:os';
-import { native } from '../kernel/binding.js';
+import { loadNative } from '../kernel/binding.js';
 import { errnoCode } from '../core/errors.js';
 import type {
   NativeAddress,
@@ -40,8 +40,6 @@ export class NetConfigError extends Error {
 
 export const DEFAULT_NETNS = '/proc/self/ns/net';
 const TIMEOUT_MS = 10_000;
-export const AF_INET = native.constants.AF_INET;
-export const AF_INET6 = native.constants.AF_INET6;
 export const IFF_UP = 1;
 
 /** One namespace's configuration, reached through the addon; every method is one exchange. */
@@ -56,7 +54,7 @@ export class NetNamespace {
   /** Runs the requests in order; a refusal comes back as its reply, not as a rejection. */
   async run(requests: readonly NativeNetRequest[]): Promise<NativeNetReply[]> {
     try {
-      return await native.netConfig(this.path, requests, TIMEOUT_MS);
+      return await loadNative().netConfig(this.path, requests, TIMEOUT_MS);
     } catch (error) {
       const errno = (error as { errno?: number }).errno;
       throw errno === undefined

@@ -1,18 +1,18 @@
 // One request through the addon's own encoder and decoder, as execute() would: for the golden
 // and fuzz tests, the benchmark's floor check, and debugging. Not part of the public API.
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import type { NativeDestReply, NativeReply, NativeRequest, NativeServiceReply } from './native.js';
 import { destRows, serviceRows } from './reply-tables.js';
 import { packRequest } from './request-packer.js';
 
 /** The exact netlink message execute() sends for `request`. */
 export function encodeRequest(request: NativeRequest, familyId: number, seq: number): Buffer {
-  return native.encodeRequest(packRequest(request), familyId, seq);
+  return loadNative().encodeRequest(packRequest(request), familyId, seq);
 }
 
 /** The reply execute() gives for one datagram answering `request`; TypeError if malformed. */
 export function decodeReply(request: NativeRequest, datagram: Buffer): NativeReply {
-  return native.decodeReply(packRequest(request), datagram);
+  return loadNative().decodeReply(packRequest(request), datagram);
 }
 
 /** The same, with dumped services and destinations read back into rows (lib/reply-tables.ts). */

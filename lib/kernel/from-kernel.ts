@@ -40,17 +40,46 @@ export function netmaskText(family: number, netmask: number): string | number {
   return `${netmask >>> 24}.${(netmask >>> 16) & 0xff}.${(netmask >>> 8) & 0xff}.${netmask & 0xff}`;
 }
 
-const SCHEDULER_FLAG_BITS = [
-  constants.IP_VS_SVC_F_SCHED1,
-  constants.IP_VS_SVC_F_SCHED2,
-  constants.IP_VS_SVC_F_SCHED3,
-];
-const ANY_SCHEDULER_FLAG = SCHEDULER_FLAG_BITS.reduce((a, b) => a | b, 0);
+// Tables of the addon's constants, built on first use: importing this module loads no addon.
+interface FlagTables {
+  schedulerFlagBits: readonly number[];
+  anySchedulerFlag: number;
+  serviceFlags: ReadonlyArray<readonly [number, ServiceFlag]>;
+  tunnelTypes: Readonly<Record<number, TunnelType>>;
+}
+let tables: FlagTables | undefined;
+function flagTables(): FlagTables {
+  if (tables) return tables;
+  const schedulerFlagBits = [
+    constants.IP_VS_SVC_F_SCHED1,
+    constants.IP_VS_SVC_F_SCHED2,
+    constants.IP_VS_SVC_F_SCHED3,
+  ];
+  tables = {
+    schedulerFlagBits,
+    anySchedulerFlag: schedulerFlagBits.reduce((a, b) => a | b, 0),
+    serviceFlags: [
+      [constants.IP_VS_SVC_F_PERSISTENT, 'persistent'],
+      [constants.IP_VS_SVC_F_HASHED, 'hashed'],
+      [constants.IP_VS_SVC_F_ONEPACKET, 'one-packet'],
+      [constants.IP_VS_SVC_F_SCHED1, 'flag-1'],
+      [constants.IP_VS_SVC_F_SCHED2, 'flag-2'],
+      [constants.IP_VS_SVC_F_SCHED3, 'flag-3'],
+    ],
+    tunnelTypes: {
+      [constants.IP_VS_CONN_F_TUNNEL_TYPE_IPIP]: 'ipip',
+      [constants.IP_VS_CONN_F_TUNNEL_TYPE_GUE]: 'gue',
+      [constants.IP_VS_CONN_F_TUNNEL_TYPE_GRE]: 'gre',
+    },
+  };
+  return tables;
+}
 
 function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
   const names: SchedulerFlag[] = [];
-  if ((flags & ANY_SCHEDULER_FLAG) === 0) return names;
-  SCHEDULER_FLAG_BITS.forEach((bit, i) => {
+  const { anySchedulerFlag, schedulerFlagBits } = flagTables();
+  if ((flags & anySchedulerFlag) === 0) return names;
+  schedulerFlagBits.forEach((bit, i) => {
     if ((flags & bit) === 0) return;
     if ((scheduler === 'sh' || scheduler === 'mh') && i < 2)
       names.push(`${scheduler}-${i === 0 ? 'fallback' : 'port'}`);
@@ -59,18 +88,9 @@ function schedulerFlags(scheduler: string, flags: number): SchedulerFlag[] {
   return names;
 }
 
-const SERVICE_FLAGS: ReadonlyArray<readonly [number, ServiceFlag]> = [
-  [constants.IP_VS_SVC_F_PERSISTENT, 'persistent'],
-  [constants.IP_VS_SVC_F_HASHED, 'hashed'],
-  [constants.IP_VS_SVC_F_ONEPACKET, 'one-packet'],
-  [constants.IP_VS_SVC_F_SCHED1, 'flag-1'],
-  [constants.IP_VS_SVC_F_SCHED2, 'flag-2'],
-  [constants.IP_VS_SVC_F_SCHED3, 'flag-3'],
-];
-
 function serviceFlags(flags: number): ServiceFlag[] {
   const names: ServiceFlag[] = [];
-  for (const [bit, name] of SERVICE_FLAGS) if ((flags & bit) !== 0) names.push(name);
+  for (const [bit, name] of flagTables().serviceFlags) if ((flags & bit) !== 0) names.push(name);
   return names;
 }
 
@@ -96,12 +116,6 @@ export function serviceFromKernel(native: NativeServiceReply): Service {
   };
 }
 
-const TUNNEL_TYPES: Readonly<Record<number, TunnelType>> = {
-  [constants.IP_VS_CONN_F_TUNNEL_TYPE_IPIP]: 'ipip',
-  [constants.IP_VS_CONN_F_TUNNEL_TYPE_GUE]: 'gue',
-  [constants.IP_VS_CONN_F_TUNNEL_TYPE_GRE]: 'gre',
-};
-
 function checksumName(flags: number): TunnelChecksum {
   if (flags & constants.IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM) return 'remcsum';
   if (flags & constants.IP_VS_TUNNEL_ENCAP_FLAG_CSUM) return 'csum';
@@ -121,7 +135,7 @@ export function destinationFromKernel(native: NativeDestReply): Destination {
     ...(forward === 'tunnel'
       ? {
           tunnel: {
-            type: TUNNEL_TYPES[native.tunType] ?? 'ipip',
+            type: flagTables().tunnelTypes[native.tunType] ?? 'ipip',
             port: native.tunPort,
             checksum: checksumName(native.tunFlags),
           },

@@ -1,7 +1,7 @@
 // Reads the addon's reply tables (NativeTable: columns, see native/addon/reply_tables.h) back into
 // one row object per service or destination. Object literals of one shape, built here by the JIT,
 // cost a fraction of what building each object through N-API did.
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import type { NativeDestReply, NativeServiceReply, NativeStats, NativeTable } from './native.js';
 
 const SERVICE_NUMBERS = ['family', 'protocol', 'port', 'fwmark', 'flags', 'timeout', 'netmask'];
@@ -42,12 +42,18 @@ function expectColumns(what: string, actual: readonly string[], expected: readon
     );
   }
 }
-const layout = native.replyLayout;
-expectColumns('service', layout.service.numbers, SERVICE_NUMBERS);
-expectColumns('service text', layout.service.texts, SERVICE_TEXTS);
-expectColumns('destination', layout.dest.numbers, DEST_NUMBERS);
-expectColumns('destination text', layout.dest.texts, DEST_TEXTS);
-expectColumns('stats', layout.stats, STATS);
+// Checked once, on the first table read (the addon is loaded on first use, not at import).
+let columnsChecked = false;
+function checkColumns(): void {
+  if (columnsChecked) return;
+  const layout = loadNative().replyLayout;
+  expectColumns('service', layout.service.numbers, SERVICE_NUMBERS);
+  expectColumns('service text', layout.service.texts, SERVICE_TEXTS);
+  expectColumns('destination', layout.dest.numbers, DEST_NUMBERS);
+  expectColumns('destination text', layout.dest.texts, DEST_TEXTS);
+  expectColumns('stats', layout.stats, STATS);
+  columnsChecked = true;
+}
 
 const SERVICE_WIDTH = SERVICE_NUMBERS.length;
 const DEST_WIDTH = DEST_NUMBERS.length;
@@ -81,6 +87,7 @@ function texts(table: NativeTable, perRow: number): string[] {
 }
 
 export function serviceRows(table: NativeTable): NativeServiceReply[] {
+  checkColumns();
   const n = table.numbers;
   const text = texts(table, SERVICE_TEXTS.length);
   const rows = new Array<NativeServiceReply>(table.count);
@@ -105,6 +112,7 @@ export function serviceRows(table: NativeTable): NativeServiceReply[] {
 }
 
 export function destRows(table: NativeTable): NativeDestReply[] {
+  checkColumns();
   const n = table.numbers;
   const text = texts(table, DEST_TEXTS.length);
   const rows = new Array<NativeDestReply>(table.count);

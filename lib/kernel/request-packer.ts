@@ -5,34 +5,32 @@
 //
 // The input is already validated (lib/validate.ts); the addon still checks every record.
 import { endianness } from 'node:os';
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import type {
   NativeDaemon,
   NativeDest,
   NativeRequest,
+  NativeRequestLayout,
   NativeService,
   NativeTimeouts,
 } from './native.js';
 
-const layout = native.requestLayout;
-const RECORD = layout.size;
-const S = layout.service;
-const D = layout.dest;
-const M = layout.daemon;
-const T = layout.timeouts;
 const LE = endianness() === 'LE';
 const ADDRESS_FIELD = 48;
 const NAME_FIELD = 16;
 
 export class RequestPacker {
+  // Read from the addon when the first packer is made, not when this module is imported.
+  private readonly layout: NativeRequestLayout = loadNative().requestLayout;
   private bytes = Buffer.allocUnsafe(0);
   private view = new DataView(this.bytes.buffer);
 
   /** The records for `requests`, valid until the next call. */
   pack(requests: readonly NativeRequest[]): Uint8Array {
-    const size = requests.length * RECORD;
+    const record = this.layout.size;
+    const size = requests.length * record;
     if (this.bytes.length < size) this.grow(size);
-    for (let i = 0; i < requests.length; i++) this.record(i * RECORD, requests[i] as NativeRequest);
+    for (let i = 0; i < requests.length; i++) this.record(i * record, requests[i] as NativeRequest);
     return this.bytes.subarray(0, size);
   }
 
@@ -44,6 +42,7 @@ export class RequestPacker {
   }
 
   private record(at: number, request: NativeRequest): void {
+    const layout = this.layout;
     let parts = 0;
     if (request.service) {
       parts |= layout.partService;
@@ -67,6 +66,7 @@ export class RequestPacker {
 
   private service(at: number, s: NativeService): void {
     const v = this.view;
+    const S = this.layout.service;
     v.setUint16(at + S.family, s.family, LE);
     v.setUint16(at + S.protocol, s.protocol, LE);
     v.setUint16(at + S.port, s.port, LE);
@@ -82,6 +82,7 @@ export class RequestPacker {
 
   private dest(at: number, d: NativeDest): void {
     const v = this.view;
+    const D = this.layout.dest;
     v.setUint16(at + D.family, d.family, LE);
     v.setUint16(at + D.port, d.port, LE);
     v.setUint32(at + D.fwdMethod, d.fwdMethod ?? 0, LE);
@@ -96,6 +97,7 @@ export class RequestPacker {
 
   private daemon(at: number, d: NativeDaemon): void {
     const v = this.view;
+    const M = this.layout.daemon;
     v.setUint32(at + M.state, d.state, LE);
     v.setUint32(at + M.syncId, d.syncId ?? 0, LE);
     v.setUint16(at + M.syncMaxlen, d.syncMaxlen ?? 0, LE);
@@ -107,6 +109,7 @@ export class RequestPacker {
   }
 
   private timeouts(at: number, t: NativeTimeouts): void {
+    const T = this.layout.timeouts;
     this.view.setUint32(at + T.tcp, t.tcp, LE);
     this.view.setUint32(at + T.tcpFin, t.tcpFin, LE);
     this.view.setUint32(at + T.udp, t.udp, LE);

@@ -3,7 +3,9 @@
 // nothing it does is seen by another file. Processes it spawns (ipvsadm, ip) inherit the namespace.
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { native } from '../../lib/kernel/binding.js';
+import { loadNative } from '../../lib/kernel/binding.js';
+
+const native = loadNative();
 
 // /proc/self names the main thread, which is the thread that unshares.
 const original = readlinkSync('/proc/self/ns/net');

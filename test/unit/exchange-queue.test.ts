@@ -3,8 +3,10 @@
 // recording stand-in for the addon's (the kernel side is covered by the kernel suite).
 import { describe, expect, it } from 'vitest';
 import { ExchangeQueue } from '../../lib/kernel/exchange-queue.js';
-import { native } from '../../lib/kernel/binding.js';
+import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeRequest } from '../../lib/kernel/native.js';
+
+const native = loadNative();
 
 const { size: RECORD, command: COMMAND } = native.requestLayout;
 

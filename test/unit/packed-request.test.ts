@@ -2,10 +2,12 @@
 // Bytes that would mislead the encoder are refused with a TypeError or RangeError naming the
 // record and field; none crash the process. The golden tests cover records that are right.
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/kernel/binding.js';
+import { loadNative } from '../../lib/kernel/binding.js';
 import { constants } from '../../lib/kernel/constants.js';
 import { prepare } from '../../lib/core/operation.js';
 import { packRequest, RequestPacker } from '../../lib/kernel/request-packer.js';
+
+const native = loadNative();
 
 const layout = native.requestLayout;
 const svc = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;

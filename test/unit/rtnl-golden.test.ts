@@ -5,8 +5,10 @@
 // messages are identical; link messages differ where spelled out below.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/kernel/binding.js';
+import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeNetRequest } from '../../lib/kernel/native.js';
+
+const native = loadNative();
 
 interface Capture {
   argv: string[];
