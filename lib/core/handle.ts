@@ -15,6 +15,7 @@ import {
 } from '../kernel/from-kernel.js';
 import { destRows, serviceRows } from '../kernel/reply-tables.js';
 import { native } from '../kernel/binding.js';
+import { nativeFailure } from '../kernel/native-error.js';
 import type {
   NativeClient,
   NativeError,
@@ -50,16 +51,13 @@ const commands = constants.commands;
 const { EBADF, EIO, ESRCH } = osConstants.errno;
 
 function openError(error: unknown, netns: string): Error {
-  const e = error as NativeError;
-  if (typeof e.errno !== 'number') return e;
-  // The addon's text says which step failed; it is not the kernel's message, so it only picks
-  // the target: the namespace file itself, or IPVS inside it.
-  const target =
-    e.message.startsWith('open network namespace') ||
-    e.message.startsWith('enter network namespace')
-      ? `network namespace ${netns}`
-      : `IPVS in network namespace ${netns}`;
-  return new IpvsError(e.errno, { op: 'open', target });
+  const failure = nativeFailure(error);
+  if (!failure) return error as Error;
+  // The failed step picks the target: the namespace file itself, or IPVS inside it. The addon's
+  // text is not the kernel's message, so it is not kept.
+  const inNamespace = failure.step === 'netns-open' || failure.step === 'netns-enter';
+  const target = inNamespace ? `network namespace ${netns}` : `IPVS in network namespace ${netns}`;
+  return new IpvsError(failure.errno, { op: 'open', target });
 }
 
 /** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
@@ -78,7 +76,7 @@ function batchResult(
   reply: NativeReply | undefined,
   index: number,
 ): BatchResult {
-  const error = reply === undefined ? { errno: EIO } : replyError(reply);
+  const error: ReplyFailure | undefined = reply === undefined ? { errno: EIO } : replyError(reply);
   if (!error) {
     return {
       ok: true,
@@ -92,15 +90,20 @@ function batchResult(
     ok: false,
     op: operation.op,
     target: targetOf(operation),
-    error: new IpvsError(error.errno, attemptOf(operation), error.message, index),
+    error: new IpvsError(error.errno, attemptOf(operation), error.message, index, error.offset),
   };
 }
 
-function replyError(reply: NativeReply): { errno: number; message?: string } | undefined {
+/** A refused request: its errno, and the kernel's extended-ack message and offset if sent. */
+interface ReplyFailure {
+  errno: number;
+  message?: string | undefined;
+  offset?: number | undefined;
+}
+
+function replyError(reply: NativeReply): ReplyFailure | undefined {
   if (reply === 0 || reply.error === 0) return undefined;
-  return reply.message === undefined
-    ? { errno: reply.error }
-    : { errno: reply.error, message: reply.message };
+  return { errno: reply.error, message: reply.message, offset: reply.offset };
 }
 
 // Every public method is async: bad input rejects the returned promise (with a TypeError or
@@ -125,8 +128,10 @@ export class Ipvs {
     if (typeof netns !== 'string' || netns === '')
       throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${inspect(netns)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 86_400_000) {
-      throw new RangeError(`timeoutMs must be an integer 1-86400000, got ${String(timeoutMs)}`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > constants.MAX_TIMEOUT_MS) {
+      throw new RangeError(
+        `timeoutMs must be an integer 1-${constants.MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`,
+      );
     }
     try {
       return new Ipvs(await native.open(netns), timeoutMs);
@@ -139,7 +144,10 @@ export class Ipvs {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const error: NativeError = Object.assign(new Error('the handle is closed'), { errno: EBADF });
+    const error: NativeError = Object.assign(new Error('the handle is closed'), {
+      errno: EBADF,
+      step: 'closed' as const,
+    });
     this.queue.close(error);
     this.client.close();
   }
@@ -362,8 +370,17 @@ export class Ipvs {
   private runOne(operation: Operation): Promise<void> {
     return this.queue.submit([operation.request]).then(
       ([reply]) => {
-        const error = reply === undefined ? { errno: EIO } : replyError(reply);
-        if (error) throw new IpvsError(error.errno, attemptOf(operation), error.message);
+        const error: ReplyFailure | undefined =
+          reply === undefined ? { errno: EIO } : replyError(reply);
+        if (error) {
+          throw new IpvsError(
+            error.errno,
+            attemptOf(operation),
+            error.message,
+            undefined,
+            error.offset,
+          );
+        }
       },
       (error: unknown) => {
         throw exchangeError(error as NativeError, attemptOf(operation));
@@ -383,7 +400,7 @@ export class Ipvs {
     if (reply === undefined || reply === 0)
       throw new IpvsError(EIO, attempt, 'the kernel sent no data');
     const error = replyError(reply);
-    if (error) throw new IpvsError(error.errno, attempt, error.message);
+    if (error) throw new IpvsError(error.errno, attempt, error.message, undefined, error.offset);
     return reply;
   }
 }
