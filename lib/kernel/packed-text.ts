@@ -1,4 +1,4 @@
-// The text field of the packed records (native/addon/packed_text.h), shared by both packers.
+// The text field of the packed records (native/addon/packed_record.h), shared by both packers.
 
 /**
  * Writes `value` at `at` as a length byte and then its characters; at most `capacity`

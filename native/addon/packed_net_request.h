@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "addon/packed_text.h"
+#include "addon/packed_record.h"
 #include "rtnl/types.h"
 
 namespace addon {

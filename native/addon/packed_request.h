@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "addon/packed_text.h"
+#include "addon/packed_record.h"
 #include "ipvs/types.h"
 
 namespace addon {

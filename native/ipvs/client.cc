@@ -4,7 +4,6 @@
 #include <linux/ip_vs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "addon/packed_text.h"
+#include "addon/packed_record.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
