@@ -61,10 +61,9 @@ function openError(error: unknown, netns: string): Error {
 }
 
 /** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
-function exchangeError(error: NativeError, attempt: Attempt, index?: number): Error {
-  return typeof error.errno === 'number'
-    ? new IpvsError(error.errno, attempt, undefined, index)
-    : error;
+function exchangeError(error: unknown, attempt: Attempt, index?: number): Error {
+  const failure = nativeFailure(error);
+  return failure ? new IpvsError(failure.errno, attempt, undefined, index) : (error as Error);
 }
 
 /**
@@ -313,7 +312,7 @@ export class Ipvs {
     try {
       return parseConnections(await this.client.readProcNet('ip_vs_conn'));
     } catch (error) {
-      throw exchangeError(error as NativeError, {
+      throw exchangeError(error, {
         op: 'listConnections',
         target: '/proc/net/ip_vs_conn',
       });
@@ -336,7 +335,7 @@ export class Ipvs {
     try {
       replies = await this.queue.submit(operations.map((o) => o.request));
     } catch (error) {
-      throw exchangeError(error as NativeError, {
+      throw exchangeError(error, {
         op: 'batch',
         target: `${operations.length} operations`,
       });
@@ -383,7 +382,7 @@ export class Ipvs {
         }
       },
       (error: unknown) => {
-        throw exchangeError(error as NativeError, attemptOf(operation));
+        throw exchangeError(error, attemptOf(operation));
       },
     );
   }
@@ -392,7 +391,7 @@ export class Ipvs {
     try {
       return await this.queue.submit(requests);
     } catch (error) {
-      throw exchangeError(error as NativeError, attempt);
+      throw exchangeError(error, attempt);
     }
   }
 
