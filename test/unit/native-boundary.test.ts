@@ -3,14 +3,14 @@
 // rtnetlink records are distrusted as IPVS ones are. (The encoders' bytes: golden tests.)
 import { constants as os } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { Ipvs } from '../../lib/core/handle.js';
+import { Ipvs } from '../../lib/index.js';
 import { IpvsError } from '../../lib/core/errors.js';
 import { native } from '../../lib/kernel/binding.js';
 import { constants } from '../../lib/kernel/constants.js';
 import { decodeReply, encodeRequest } from '../../lib/kernel/codec.js';
 import { nativeFailure } from '../../lib/kernel/native-error.js';
 import { packNetRequest, packNetRequests } from '../../lib/kernel/net-request-packer.js';
-import * as ops from '../../lib/core/operation.js';
+import type { NativeRequest } from '../../lib/kernel/native.js';
 import { NetConfigError, NetNamespace } from '../../lib/host/net-config.js';
 
 const FAMILY_ID = 32;
@@ -108,7 +108,10 @@ describe("the kernel's extended-ack offset", () => {
   // nests are parsed without extack, and the commands' own refusals (EEXIST, ESRCH, ...) name no
   // attribute. Our encoder never writes such an attribute, so this is the ack the kernel would
   // send for a daemon interface name longer than IP_VS_IFNAME_MAXLEN - 1 allows.
-  const start = ops.startDaemon({ state: 'master', interface: 'eth0' }).request;
+  const start: NativeRequest = {
+    command: constants.commands.newDaemon,
+    daemon: { state: constants.IP_VS_STATE_MASTER, mcastIfn: 'eth0', syncId: 0 },
+  };
   const request = encodeRequest(start, FAMILY_ID, 7);
   const offset = nestedAttrOffset(request, 3 /* IPVS_CMD_ATTR_DAEMON */, 2 /* MCAST_IFN */);
 
