@@ -10,6 +10,8 @@
         "native/addon/inline_policy.cc",
         "native/addon/js_convert.cc",
         "native/addon/netconfig.cc",
+        "native/addon/packed_net_request.cc",
+        "native/addon/packed_record.cc",
         "native/addon/packed_request.cc",
         "native/addon/reply_tables.cc",
         "native/addon/workers.cc",

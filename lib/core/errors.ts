@@ -36,8 +36,19 @@ export class IpvsError extends Error {
   readonly kernelMessage: string | undefined;
   /** In a batch: the operation's index. */
   readonly index: number | undefined;
+  /**
+   * The kernel's extended-ack offset (NLMSGERR_ATTR_OFFS), when it sent one: bytes from the start
+   * of the refused netlink message to the attribute it blames. Not part of the message.
+   */
+  readonly offset: number | undefined;
 
-  constructor(errno: number, attempt: Attempt, kernelMessage?: string, index?: number) {
+  constructor(
+    errno: number,
+    attempt: Attempt,
+    kernelMessage?: string,
+    index?: number,
+    offset?: number,
+  ) {
     const code = errnoCode(errno);
     const where = index === undefined ? '' : `batch operation ${index} (${attempt.op}): `;
     const kernel = kernelMessage ? ` (kernel: ${kernelMessage})` : '';
@@ -48,6 +59,7 @@ export class IpvsError extends Error {
     this.target = attempt.target;
     this.kernelMessage = kernelMessage;
     this.index = index;
+    this.offset = offset;
   }
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../kernel/from-kernel.js';
 import { destRows, serviceRows } from '../kernel/reply-tables.js';
 import { loadNative } from '../kernel/binding.js';
+import { nativeFailure } from '../kernel/native-error.js';
 import type {
   NativeClient,
   NativeError,
@@ -52,23 +53,19 @@ const commands = constants.commands;
 const { EBADF, EIO, ESRCH } = osConstants.errno;
 
 function openError(error: unknown, netns: string): Error {
-  const e = error as NativeError;
-  if (typeof e.errno !== 'number') return e;
-  // The addon's text says which step failed; it is not the kernel's message, so it only picks
-  // the target: the namespace file itself, or IPVS inside it.
-  const target =
-    e.message.startsWith('open network namespace') ||
-    e.message.startsWith('enter network namespace')
-      ? `network namespace ${netns}`
-      : `IPVS in network namespace ${netns}`;
-  return new IpvsError(e.errno, { op: 'open', target });
+  const failure = nativeFailure(error);
+  if (!failure) return error as Error;
+  // The failed step picks the target: the namespace file itself, or IPVS inside it. The addon's
+  // text is not the kernel's message, so it is not kept.
+  const inNamespace = failure.step === 'netns-open' || failure.step === 'netns-enter';
+  const target = inNamespace ? `network namespace ${netns}` : `IPVS in network namespace ${netns}`;
+  return new IpvsError(failure.errno, { op: 'open', target });
 }
 
 /** An error of the exchange as a whole (socket failure, closed handle) for one attempt. */
-function exchangeError(error: NativeError, attempt: Attempt, index?: number): Error {
-  return typeof error.errno === 'number'
-    ? new IpvsError(error.errno, attempt, undefined, index)
-    : error;
+function exchangeError(error: unknown, attempt: Attempt, index?: number): Error {
+  const failure = nativeFailure(error);
+  return failure ? new IpvsError(failure.errno, attempt, undefined, index) : (error as Error);
 }
 
 /**
@@ -80,7 +77,7 @@ function batchResult(
   reply: NativeReply | undefined,
   index: number,
 ): BatchResult {
-  const error = reply === undefined ? { errno: EIO } : replyError(reply);
+  const error: ReplyFailure | undefined = reply === undefined ? { errno: EIO } : replyError(reply);
   if (!error) {
     return {
       ok: true,
@@ -94,15 +91,20 @@ function batchResult(
     ok: false,
     op: operation.op,
     target: targetOf(operation),
-    error: new IpvsError(error.errno, attemptOf(operation), error.message, index),
+    error: new IpvsError(error.errno, attemptOf(operation), error.message, index, error.offset),
   };
 }
 
-function replyError(reply: NativeReply): { errno: number; message?: string } | undefined {
+/** A refused request: its errno, and the kernel's extended-ack message and offset if sent. */
+interface ReplyFailure {
+  errno: number;
+  message?: string | undefined;
+  offset?: number | undefined;
+}
+
+function replyError(reply: NativeReply): ReplyFailure | undefined {
   if (reply === 0 || reply.error === 0) return undefined;
-  return reply.message === undefined
-    ? { errno: reply.error }
-    : { errno: reply.error, message: reply.message };
+  return { errno: reply.error, message: reply.message, offset: reply.offset };
 }
 
 // Every public method is async: bad input rejects the returned promise (with a TypeError or
@@ -134,8 +136,10 @@ export class IpvsHandle {
     if (typeof netns !== 'string' || netns === '')
       throw new TypeError(`netns must be a path such as /run/netns/NAME, got ${inspect(netns)}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 86_400_000) {
-      throw new RangeError(`timeoutMs must be an integer 1-86400000, got ${String(timeoutMs)}`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > constants.MAX_TIMEOUT_MS) {
+      throw new RangeError(
+        `timeoutMs must be an integer 1-${constants.MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`,
+      );
     }
     try {
       return new this(await loadNative().open(netns), timeoutMs);
@@ -148,7 +152,10 @@ export class IpvsHandle {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const error: NativeError = Object.assign(new Error('the handle is closed'), { errno: EBADF });
+    const error: NativeError = Object.assign(new Error('the handle is closed'), {
+      errno: EBADF,
+      step: 'closed' as const,
+    });
     this.queue.close(error);
     this.client.close();
   }
@@ -314,7 +321,7 @@ export class IpvsHandle {
     try {
       return parseConnections(await this.client.readProcNet('ip_vs_conn'));
     } catch (error) {
-      throw exchangeError(error as NativeError, {
+      throw exchangeError(error, {
         op: 'listConnections',
         target: '/proc/net/ip_vs_conn',
       });
@@ -337,7 +344,7 @@ export class IpvsHandle {
     try {
       replies = await this.queue.submit(operations.map((o) => o.request));
     } catch (error) {
-      throw exchangeError(error as NativeError, {
+      throw exchangeError(error, {
         op: 'batch',
         target: `${operations.length} operations`,
       });
@@ -369,11 +376,20 @@ export class IpvsHandle {
   private runOne(operation: PreparedOperation): Promise<void> {
     return this.queue.submit([operation.request]).then(
       ([reply]) => {
-        const error = reply === undefined ? { errno: EIO } : replyError(reply);
-        if (error) throw new IpvsError(error.errno, attemptOf(operation), error.message);
+        const error: ReplyFailure | undefined =
+          reply === undefined ? { errno: EIO } : replyError(reply);
+        if (error) {
+          throw new IpvsError(
+            error.errno,
+            attemptOf(operation),
+            error.message,
+            undefined,
+            error.offset,
+          );
+        }
       },
       (error: unknown) => {
-        throw exchangeError(error as NativeError, attemptOf(operation));
+        throw exchangeError(error, attemptOf(operation));
       },
     );
   }
@@ -382,7 +398,7 @@ export class IpvsHandle {
     try {
       return await this.queue.submit(requests);
     } catch (error) {
-      throw exchangeError(error as NativeError, attempt);
+      throw exchangeError(error, attempt);
     }
   }
 
@@ -390,7 +406,7 @@ export class IpvsHandle {
     if (reply === undefined || reply === 0)
       throw new IpvsError(EIO, attempt, 'the kernel sent no data');
     const error = replyError(reply);
-    if (error) throw new IpvsError(error.errno, attempt, error.message);
+    if (error) throw new IpvsError(error.errno, attempt, error.message, undefined, error.offset);
     return reply;
   }
 }

@@ -4,12 +4,15 @@
 import { constants as osConstants } from 'node:os';
 import { loadNative } from '../kernel/binding.js';
 import { errnoCode } from '../core/errors.js';
+import { nativeFailure } from '../kernel/native-error.js';
+import { packNetRequests } from '../kernel/net-request-packer.js';
 import type {
   NativeAddress,
   NativeLink,
   NativeNetReply,
   NativeNetRequest,
   NativeRoute,
+  NativeStep,
 } from '../kernel/native.js';
 
 /** A refused network-configuration step: the errno and what was attempted, on what. */
@@ -21,8 +24,10 @@ export class NetConfigError extends Error {
   readonly op: string;
   /** The namespace file it was attempted in. */
   readonly netns: string;
+  /** When the whole exchange failed: the addon's step (entering the namespace, the socket, ...). */
+  readonly step: NativeStep | undefined;
 
-  constructor(errno: number, op: string, netns: string, detail?: string) {
+  constructor(errno: number, op: string, netns: string, detail?: string, step?: NativeStep) {
     const code = errnoCode(errno);
     const why =
       code === 'EPERM' || code === 'EACCES'
@@ -35,6 +40,7 @@ export class NetConfigError extends Error {
     this.code = code;
     this.op = op;
     this.netns = netns;
+    this.step = step;
   }
 }
 
@@ -53,13 +59,19 @@ export class NetNamespace {
 
   /** Runs the requests in order; a refusal comes back as its reply, not as a rejection. */
   async run(requests: readonly NativeNetRequest[]): Promise<NativeNetReply[]> {
+    const packed = packNetRequests(requests);
     try {
-      return await loadNative().netConfig(this.path, requests, TIMEOUT_MS);
+      return await loadNative().netConfig(this.path, packed, requests.length, TIMEOUT_MS);
     } catch (error) {
-      const errno = (error as { errno?: number }).errno;
-      throw errno === undefined
-        ? error
-        : new NetConfigError(errno, 'enter the namespace', this.path, (error as Error).message);
+      const failure = nativeFailure(error);
+      if (!failure) throw error;
+      throw new NetConfigError(
+        failure.errno,
+        'enter the namespace',
+        this.path,
+        failure.message,
+        failure.step,
+      );
     }
   }
 

@@ -8,7 +8,8 @@ import { RequestPacker } from './request-packer.js';
 interface Pending {
   requests: readonly NativeRequest[];
   resolve: (replies: NativeReply[]) => void;
-  reject: (error: NativeError) => void;
+  /** With the addon's rejection as it came (read it with nativeFailure). */
+  reject: (error: unknown) => void;
 }
 
 export class ExchangeQueue {
@@ -60,7 +61,7 @@ export class ExchangeQueue {
             this.timeoutMs,
           );
         } catch (error) {
-          for (const p of batch) p.reject(error as NativeError);
+          for (const p of batch) p.reject(error);
           continue;
         }
         let offset = 0;

@@ -2,6 +2,7 @@
 // file from another version of these sources (a stale build/, a prebuild from another release)
 // loads fine and then fails deep inside a call; checking its members at load turns that into one
 // error that names what is missing.
+import { isRecord } from '../model/guards.js';
 import type { NativeBinding, NativeCommandName, NativeConstants } from './native.js';
 
 type NumericConstantName = Exclude<keyof NativeConstants, 'commands'>;
@@ -39,6 +40,7 @@ const CONSTANTS: Readonly<Record<NumericConstantName, true>> = {
   IP_VS_SCHEDNAME_MAXLEN: true,
   IP_VS_PENAME_MAXLEN: true,
   IP_VS_IFNAME_MAXLEN: true,
+  MAX_TIMEOUT_MS: true,
 };
 const COMMANDS: Readonly<Record<NativeCommandName, true>> = {
   newService: true,
@@ -74,30 +76,27 @@ const FUNCTIONS = [
   'encodeNetRequest',
 ] as const satisfies readonly (keyof NativeBinding)[];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 function missingNumbers(where: string, value: unknown, names: readonly string[]): string[] {
-  if (!isObject(value)) return [`${where} (not an object)`];
+  if (!isRecord(value)) return [`${where} (not an object)`];
   return names.filter((name) => typeof value[name] !== 'number').map((name) => `${where}.${name}`);
 }
 
 /** The members `value` lacks (or has of the wrong kind) to be a NativeBinding; empty when none. */
 export function nativeShapeProblems(value: unknown): string[] {
-  if (!isObject(value)) return ['the module itself (not an object)'];
+  if (!isRecord(value)) return ['the module itself (not an object)'];
   const problems: string[] = [];
   for (const name of FUNCTIONS) {
     if (typeof value[name] !== 'function') problems.push(`${name}()`);
   }
   if (typeof value.napiVersion !== 'number') problems.push('napiVersion');
   problems.push(...missingNumbers('constants', value.constants, CONSTANT_NAMES));
-  if (isObject(value.constants)) {
+  if (isRecord(value.constants)) {
     problems.push(...missingNumbers('constants.commands', value.constants.commands, COMMAND_NAMES));
   }
   problems.push(...missingNumbers('requestLayout', value.requestLayout, ['size', 'command']));
+  problems.push(...missingNumbers('netRequestLayout', value.netRequestLayout, ['size', 'op']));
   const reply = value.replyLayout;
-  if (!isObject(reply) || !Array.isArray(reply.stats)) problems.push('replyLayout');
+  if (!isRecord(reply) || !Array.isArray(reply.stats)) problems.push('replyLayout');
   return problems;
 }
 

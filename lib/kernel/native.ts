@@ -87,6 +87,11 @@ export type NativeReply =
       error: number;
       /** The kernel's extended-ack message, when it gave one. */
       message?: string;
+      /**
+       * With an error: the extended ack's offset (NLMSGERR_ATTR_OFFS), when the kernel sent one,
+       * i.e. bytes from the start of the refused message to the attribute it blames.
+       */
+      offset?: number;
       services?: NativeTable;
       dests?: NativeTable;
       daemons?: Required<NativeDaemon>[];
@@ -94,10 +99,39 @@ export type NativeReply =
       info?: NativeInfo;
     };
 
-/** An Error from the addon; `errno` is set when an OS call failed. */
-export interface NativeError extends Error {
-  errno?: number;
-}
+/**
+ * The step of the addon's work that failed (native/socket/system_error.h, ipvs::Step). Stable:
+ * code tells failures apart by it, never by the message, whose text is for people.
+ */
+export type NativeStep =
+  /** Opening a network namespace file: the target, or the thread's own. */
+  | 'netns-open'
+  /** setns() into the target namespace (EINVAL: the file is not a network namespace). */
+  | 'netns-enter'
+  | 'netns-unshare'
+  /** Creating, binding or configuring the netlink socket. */
+  | 'socket'
+  /** Resolving the IPVS generic netlink family (ENOENT: the kernel has no IPVS). */
+  | 'resolve-family'
+  /** open()'s GET_INFO request, which checks that IPVS answers (EPERM without CAP_NET_ADMIN). */
+  | 'probe'
+  /** poll() on the socket during an exchange. */
+  | 'wait'
+  /** Reading a file below /proc/net. */
+  | 'proc-read'
+  /** Reading or writing a /proc/sys value. */
+  | 'sysctl'
+  /** The handle is closed (EBADF). */
+  | 'closed'
+  /** An exchange already runs on the handle (EBUSY). */
+  | 'busy';
+
+/**
+ * An Error from the addon. An OS or kernel failure carries its errno and the step that failed,
+ * always both; any other error (a TypeError for bad arguments, ...) carries neither.
+ */
+export type NativeError = Error &
+  ({ errno: number; step: NativeStep } | { errno?: undefined; step?: undefined });
 
 export interface NativeClient {
   /** The IPVS generic netlink family id, resolved once at open. Undefined after close(). */
@@ -174,6 +208,8 @@ export interface NativeConstants {
   readonly IP_VS_SCHEDNAME_MAXLEN: number;
   readonly IP_VS_PENAME_MAXLEN: number;
   readonly IP_VS_IFNAME_MAXLEN: number;
+  /** The longest timeoutMs execute() and netConfig() accept (24 h): the library's one cap. */
+  readonly MAX_TIMEOUT_MS: number;
   readonly commands: Readonly<Record<NativeCommandName, number>>;
 }
 
@@ -252,7 +288,10 @@ export interface NativeRequestLayout {
   readonly timeouts: Readonly<Record<'tcp' | 'tcpFin' | 'udp', number>>;
 }
 
-/** A network-configuration request (native/rtnl), run in a namespace by netConfig(). */
+/**
+ * A network-configuration request (native/rtnl), as lib/kernel/net-request-packer.ts packs it
+ * for netConfig() and encodeNetRequest().
+ */
 export type NativeNetRequest =
   | { op: 'getLinks' | 'getAddresses' }
   | { op: 'getRoutes'; family: number }
@@ -297,10 +336,31 @@ export interface NativeRoute {
   oif: number;
 }
 
+export type NativeNetOp = NativeNetRequest['op'];
+
+/** Byte offsets within one packed network-configuration record (packed_net_request.h). */
+export interface NativeNetRequestLayout {
+  readonly size: number;
+  readonly op: number;
+  readonly family: number;
+  readonly prefixLength: number;
+  readonly ifname: number;
+  readonly address: number;
+  readonly label: number;
+  readonly path: number;
+  readonly value: number;
+  /** The most characters each text field holds. */
+  readonly capacity: Readonly<Record<'ifname' | 'address' | 'label' | 'path' | 'value', number>>;
+  /** The number a record's `op` holds for each op. */
+  readonly ops: Readonly<Record<NativeNetOp, number>>;
+}
+
 /** One request's outcome: error 0 with its data, or a positive errno and a message. */
 export interface NativeNetReply {
   error: number;
   message?: string;
+  /** With an error: the extended ack's offset, as NativeReply's. */
+  offset?: number;
   links?: NativeLink[];
   addresses?: NativeAddress[];
   routes?: NativeRoute[];
@@ -320,8 +380,9 @@ export interface NativeBinding {
   /** The exact netlink message execute() would send for the first packed record (golden tests). */
   encodeRequest(packed: Uint8Array, familyId: number, seq: number): Buffer;
   /**
-   * The reply execute() would give for one received datagram answering the first packed record.
-   * Throws a TypeError when the datagram is malformed (decoder golden and fuzz tests).
+   * The reply execute() would give for one received datagram answering the first packed record:
+   * its data, or for an NLMSG_ERROR refusal the errno, message and offset. Throws a TypeError
+   * when the datagram is malformed (decoder golden and fuzz tests).
    */
   decodeReply(packed: Uint8Array, datagram: Buffer): NativeReply;
   /**
@@ -330,14 +391,18 @@ export interface NativeBinding {
    */
   unshareNetwork(): void;
   /**
-   * Runs rtnetlink and /proc/sys requests inside the namespace at `netnsPath`, in order, on a
-   * worker thread; one reply each. Rejects (with errno) only when the namespace cannot be entered.
+   * Runs `count` rtnetlink and /proc/sys requests, packed by lib/kernel/net-request-packer.ts,
+   * inside the namespace at `netnsPath`, in order, on a worker thread; one reply each. Rejects
+   * (with errno and step) only when the namespace cannot be entered or the socket opened.
    */
   netConfig(
     netnsPath: string,
-    requests: readonly NativeNetRequest[],
+    packed: Uint8Array,
+    count: number,
     timeoutMs: number,
   ): Promise<NativeNetReply[]>;
-  /** The rtnetlink message netConfig would send for `request` (golden-bytes tests). */
-  encodeNetRequest(request: NativeNetRequest, ifindex: number, seq: number): Buffer;
+  /** Offsets of the packed network-configuration record (native/addon/packed_net_request.h). */
+  readonly netRequestLayout: NativeNetRequestLayout;
+  /** The rtnetlink message netConfig would send for the first packed record (golden tests). */
+  encodeNetRequest(packed: Uint8Array, ifindex: number, seq: number): Buffer;
 }

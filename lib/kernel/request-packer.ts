@@ -6,6 +6,7 @@
 // The input is already validated (lib/validate.ts); the addon still checks every record.
 import { endianness } from 'node:os';
 import { loadNative } from './binding.js';
+import { writePackedText } from './packed-text.js';
 import type {
   NativeDaemon,
   NativeDest,
@@ -115,25 +116,8 @@ export class RequestPacker {
     this.view.setUint32(at + T.udp, t.udp, LE);
   }
 
-  /**
-   * A length byte, then the characters. Names and addresses are ASCII (validated); a plain loop
-   * beats Buffer.write here, whose call into C++ costs more than these few bytes.
-   */
   private text(at: number, field: number, value: string | undefined): void {
-    const bytes = this.bytes;
-    if (value === undefined) {
-      bytes[at] = 0;
-      return;
-    }
-    const length = value.length;
-    if (length > field - 1)
-      throw new RangeError(`'${value}' is longer than ${field - 1} characters`);
-    bytes[at] = length;
-    for (let i = 0; i < length; i++) {
-      const code = value.charCodeAt(i);
-      if (code > 0x7e) throw new RangeError(`'${value}' is not ASCII`);
-      bytes[at + 1 + i] = code;
-    }
+    writePackedText(this.bytes, at, field - 1, value);
   }
 }
 

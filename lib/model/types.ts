@@ -223,7 +223,7 @@ export interface Connection {
 export interface OpenOptions {
   /** A network namespace file (/run/netns/NAME, /proc/PID/ns/net). Default: the caller's. */
   netns?: string;
-  /** Deadline for each exchange with the kernel, in ms. Default 10000. */
+  /** Deadline for each exchange with the kernel, in ms: 1 to 86400000 (24 h). Default 10000. */
   timeoutMs?: number;
 }
 

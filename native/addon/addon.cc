@@ -64,7 +64,19 @@ Napi::Value DecodeReply(const Napi::CallbackInfo& info) {
   nl::Message message;
   ipvs::Reply reply;
   while (messages.Next(&message)) {
-    if (message.type < NLMSG_MIN_TYPE) continue;  // acks and NLMSG_DONE carry no data
+    if (message.type == NLMSG_ERROR) {
+      // A refusal ends the reply as the exchange ends it (ipvs/client.cc OnComplete): no data,
+      // the errno, the extended ack's message and offset. A plain ack carries nothing.
+      nl::ErrorReply ack;
+      if (!nl::ParseError(message, &ack)) throw Napi::TypeError::New(env, "malformed ack");
+      if (ack.error == 0) continue;
+      reply = ipvs::Reply{};
+      reply.error = ack.error;
+      reply.error_message = ack.ext_message;
+      reply.error_offset = ack.offset;
+      break;
+    }
+    if (message.type < NLMSG_MIN_TYPE) continue;  // NLMSG_DONE carries no data
     if (!ipvs::DecodeReplyMessage(request, message, &reply)) {
       throw Napi::TypeError::New(env, "malformed IPVS reply message");
     }
@@ -79,7 +91,7 @@ Napi::Value UnshareNetwork(const Napi::CallbackInfo& info) {
   try {
     ipvs::UnshareNetwork();
   } catch (const ipvs::SystemError& error) {
-    throw ErrnoError(info.Env(), error.errnum(), error.what());
+    throw ErrnoError(info.Env(), error);
   }
   return info.Env().Undefined();
 }

@@ -9,6 +9,7 @@
 #include "addon/errors.h"
 #include "addon/js_convert.h"
 #include "addon/packed_request.h"
+#include "addon/timeout.h"
 #include "addon/workers.h"
 #include "socket/system_error.h"
 
@@ -47,13 +48,14 @@ void ClientHandle::Close() {
 
 bool ClientHandle::RejectIfUnusable(Napi::Env env, Napi::Promise::Deferred& deferred) {
   if (!client_) {
-    deferred.Reject(ErrnoError(env, EBADF, "the handle is closed").Value());
+    deferred.Reject(ErrnoError(env, ipvs::Step::kClosed, EBADF, "the handle is closed").Value());
     return true;
   }
   if (busy_) {
     // The TypeScript layer queues calls, so this only happens when the native object is misused.
     deferred.Reject(
-        ErrnoError(env, EBUSY, "an exchange is already running on this handle").Value());
+        ErrnoError(env, ipvs::Step::kBusy, EBUSY, "an exchange is already running on this handle")
+            .Value());
     return true;
   }
   return false;
@@ -66,14 +68,10 @@ Napi::Value ClientHandle::Execute(const Napi::CallbackInfo& info) {
   if (info.Length() != 3 || !info[2].IsNumber()) {
     throw Napi::TypeError::New(env, "execute(packedRequests, count, timeoutMs)");
   }
-  const double timeout_ms = info[2].As<Napi::Number>().DoubleValue();
-  if (!(timeout_ms > 0 && timeout_ms <= 24.0 * 3600 * 1000)) {
-    throw Napi::RangeError::New(env, "timeoutMs must be between 1 and 86400000");
-  }
+  const std::chrono::milliseconds timeout = TimeoutFromJs(info[2]);
   std::vector<ipvs::Request> requests = RequestsFromPackedArgs(info[0], info[1]);
-  if (inline_policy_.Allows(requests)) return ExecuteInline(env, deferred, requests, timeout_ms);
-  auto* worker = new ExecuteWorker(env, this, std::move(requests),
-                                   std::chrono::milliseconds(static_cast<int64_t>(timeout_ms)));
+  if (inline_policy_.Allows(requests)) return ExecuteInline(env, deferred, requests, timeout);
+  auto* worker = new ExecuteWorker(env, this, std::move(requests), timeout);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -81,17 +79,16 @@ Napi::Value ClientHandle::Execute(const Napi::CallbackInfo& info) {
 
 Napi::Value ClientHandle::ExecuteInline(Napi::Env env, Napi::Promise::Deferred& deferred,
                                         const std::vector<ipvs::Request>& requests,
-                                        double timeout_ms) {
+                                        std::chrono::milliseconds timeout) {
   // The kernel answers inside sendmsg(), so the wait below ends at once; the cap only bounds how
   // long the JS thread could be held if that ever stopped being true.
-  const auto patience =
-      std::chrono::milliseconds(static_cast<int64_t>(std::min(timeout_ms, kInlinePatienceMs)));
+  const std::chrono::milliseconds patience = std::min(timeout, kInlinePatience);
   try {
     std::vector<ipvs::Reply> replies = client_->Execute(requests, patience);
     inline_policy_.Learn(requests, replies);
     deferred.Resolve(RepliesToJs(env, requests, replies));
   } catch (const ipvs::SystemError& error) {
-    deferred.Reject(ErrnoError(env, error.errnum(), error.what()).Value());
+    deferred.Reject(ErrnoError(env, error).Value());
   } catch (const std::exception& error) {
     deferred.Reject(Napi::Error::New(env, error.what()).Value());
   }
@@ -102,7 +99,7 @@ Napi::Value ClientHandle::ReadProcNet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto deferred = Napi::Promise::Deferred::New(env);
   if (!client_) {
-    deferred.Reject(ErrnoError(env, EBADF, "the handle is closed").Value());
+    deferred.Reject(ErrnoError(env, ipvs::Step::kClosed, EBADF, "the handle is closed").Value());
     return deferred.Promise();
   }
   if (info.Length() != 1 || !info[0].IsString())

@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include <chrono>
+
 #include <memory>
 
 #include "addon/inline_policy.h"
@@ -27,8 +29,9 @@ class ClientHandle : public Napi::ObjectWrap<ClientHandle> {
   Napi::Value Execute(const Napi::CallbackInfo& info);
   // An exchange the inline policy allows, run to its end before returning.
   Napi::Value ExecuteInline(Napi::Env env, Napi::Promise::Deferred& deferred,
-                            const std::vector<ipvs::Request>& requests, double timeout_ms);
-  static constexpr double kInlinePatienceMs = 1000;
+                            const std::vector<ipvs::Request>& requests,
+                            std::chrono::milliseconds timeout);
+  static constexpr std::chrono::milliseconds kInlinePatience{1000};
   // readProcNet(name): Promise<string>, /proc/net/NAME as seen from the handle's namespace.
   Napi::Value ReadProcNet(const Napi::CallbackInfo& info);
   // close(): void. Idempotent.

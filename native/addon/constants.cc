@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "ipvs/types.h"
+#include "socket/exchange.h"
 
 namespace addon {
 
@@ -44,6 +45,9 @@ Napi::Object ConstantsToJs(Napi::Env env) {
   EXPORT_CONSTANT(IP_VS_PENAME_MAXLEN);
   EXPORT_CONSTANT(IP_VS_IFNAME_MAXLEN);
 #undef EXPORT_CONSTANT
+  // The longest timeoutMs execute() and netConfig() accept; lib/ validates against it.
+  constants.Set("MAX_TIMEOUT_MS",
+                Napi::Number::New(env, static_cast<double>(ipvs::kMaxPatience.count())));
 
   // The addon's own command numbers (ipvs::Command), by name.
   Napi::Object commands = Napi::Object::New(env);

@@ -1,10 +1,8 @@
 #include "addon/js_convert.h"
 
+#include "addon/address_text.h"
 #include "addon/array_to_js.h"
 #include "addon/reply_tables.h"
-
-#include <arpa/inet.h>
-#include <sys/socket.h>
 
 #include <cstring>
 #include <string>
@@ -13,14 +11,6 @@ namespace addon {
 
 namespace {
 
-Napi::Value AddressToJs(Napi::Env env, const ipvs::Address& address) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (address.family != AF_INET && address.family != AF_INET6) return env.Undefined();
-  if (inet_ntop(address.family, address.bytes, text, sizeof text) == nullptr)
-    return env.Undefined();
-  return Napi::String::New(env, text);
-}
-
 Napi::Object DaemonToJs(Napi::Env env, const ipvs::Daemon& daemon) {
   Napi::Object js = Napi::Object::New(env);
   js.Set("state", daemon.state);
@@ -28,7 +18,7 @@ Napi::Object DaemonToJs(Napi::Env env, const ipvs::Daemon& daemon) {
   js.Set("syncId", daemon.syncid);
   js.Set("syncMaxlen", daemon.sync_maxlen);
   js.Set("mcastFamily", daemon.mcast_group.family);
-  js.Set("mcastGroup", AddressToJs(env, daemon.mcast_group));
+  js.Set("mcastGroup", AddressText(daemon.mcast_group));
   js.Set("mcastPort", daemon.mcast_port);
   js.Set("mcastTtl", daemon.mcast_ttl);
   return js;
@@ -45,6 +35,7 @@ Napi::Value ReplyToJs(Napi::Env env, ipvs::Command command, const ipvs::Reply& r
   Napi::Object js = Napi::Object::New(env);
   js.Set("error", reply.error);
   if (!reply.error_message.empty()) js.Set("message", reply.error_message);
+  if (reply.error_offset) js.Set("offset", *reply.error_offset);
   if (reply.error != 0) return js;
   switch (command) {
     case Command::kGetService:

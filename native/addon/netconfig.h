@@ -7,7 +7,7 @@
 
 namespace addon {
 
-// Adds netConfig and encodeNetRequest to the addon's exports.
+// Adds netConfig, encodeNetRequest and netRequestLayout to the addon's exports.
 void RegisterNetConfig(Napi::Env env, Napi::Object exports);
 
 }  // namespace addon

@@ -1,8 +1,5 @@
 #include "addon/packed_request.h"
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
-
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -13,44 +10,20 @@ namespace {
 
 static_assert(std::is_trivially_copyable_v<PackedRequest>, "records are copied as bytes");
 
-class RecordReader {
- public:
-  RecordReader(Napi::Env env, uint32_t index) : env_(env), index_(index) {}
-
-  [[noreturn]] void Fail(const char* field, const std::string& problem) const {
-    throw Napi::TypeError::New(env_,
-                               "request " + std::to_string(index_) + ": " + field + " " + problem);
-  }
-
-  template <size_t N>
-  std::string Text(const PackedText<N>& text, const char* field) const {
-    if (text.length > N - 1) Fail(field, "is longer than its field");
-    return std::string(text.text, text.length);
-  }
-
-  ipvs::Address Address(const PackedText<48>& text, uint16_t family, const char* field) const {
-    ipvs::Address address;
-    const std::string value = Text(text, field);
-    if (value.empty()) return address;
-    if (family != AF_INET && family != AF_INET6)
-      Fail(field, "needs a family of AF_INET or AF_INET6");
-    if (inet_pton(family, value.c_str(), address.bytes) != 1) {
-      Fail(field, "is not a valid address: " + value);
-    }
+ipvs::Address AddressFromPacked(const RecordReader& reader, const PackedText<48>& text,
+                                uint16_t family, const char* field) {
+  ipvs::Address address;
+  if (reader.Address(reader.Text(text, field), family, field, address.bytes)) {
     address.family = family;
-    return address;
   }
-
- private:
-  Napi::Env env_;
-  uint32_t index_;
-};
+  return address;
+}
 
 ipvs::Service ServiceFromPacked(const RecordReader& reader, const PackedService& packed) {
   ipvs::Service service;
   service.key.family = packed.family;
   service.key.protocol = packed.protocol;
-  service.key.address = reader.Address(packed.address, packed.family, "service.address");
+  service.key.address = AddressFromPacked(reader, packed.address, packed.family, "service.address");
   service.key.port = packed.port;
   service.key.fwmark = packed.fwmark;
   service.scheduler = reader.Text(packed.scheduler, "service.scheduler");
@@ -64,7 +37,7 @@ ipvs::Service ServiceFromPacked(const RecordReader& reader, const PackedService&
 
 ipvs::Dest DestFromPacked(const RecordReader& reader, const PackedDest& packed) {
   ipvs::Dest dest;
-  dest.address = reader.Address(packed.address, packed.family, "dest.address");
+  dest.address = AddressFromPacked(reader, packed.address, packed.family, "dest.address");
   dest.port = packed.port;
   dest.fwd_method = packed.fwd_method;
   if (packed.weight < 0) reader.Fail("dest.weight", "is negative");
@@ -83,7 +56,8 @@ ipvs::Daemon DaemonFromPacked(const RecordReader& reader, const PackedDaemon& pa
   daemon.mcast_ifn = reader.Text(packed.mcast_ifn, "daemon.mcastIfn");
   daemon.syncid = packed.syncid;
   daemon.sync_maxlen = packed.sync_maxlen;
-  daemon.mcast_group = reader.Address(packed.mcast_group, packed.mcast_family, "daemon.mcastGroup");
+  daemon.mcast_group =
+      AddressFromPacked(reader, packed.mcast_group, packed.mcast_family, "daemon.mcastGroup");
   daemon.mcast_port = packed.mcast_port;
   daemon.mcast_ttl = packed.mcast_ttl;
   return daemon;
@@ -109,34 +83,18 @@ ipvs::Request RequestFromPacked(const RecordReader& reader, const PackedRequest&
 
 }  // namespace
 
-std::vector<ipvs::Request> RequestsFromPacked(Napi::Env env, const uint8_t* data, size_t length,
-                                              uint32_t count) {
-  if (length / sizeof(PackedRequest) < count) {
-    throw Napi::RangeError::New(env, "the request buffer holds fewer records than its count");
-  }
-  std::vector<ipvs::Request> requests;
-  requests.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) {
-    PackedRequest packed;  // copied out: the JS buffer need not be aligned
-    std::memcpy(&packed, data + static_cast<size_t>(i) * sizeof packed, sizeof packed);
-    requests.push_back(RequestFromPacked(RecordReader(env, i), packed));
-  }
-  return requests;
-}
-
 std::vector<ipvs::Request> RequestsFromPackedArgs(const Napi::Value& buffer,
                                                   const Napi::Value& count) {
-  Napi::Env env = buffer.Env();
-  if (!buffer.IsTypedArray() ||
-      buffer.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !count.IsNumber()) {
-    throw Napi::TypeError::New(env, "requests must be a Uint8Array of packed records and a count");
+  uint32_t records = 0;
+  const uint8_t* data = PackedRecords(buffer, count, sizeof(PackedRequest), &records);
+  std::vector<ipvs::Request> requests;
+  requests.reserve(records);
+  for (uint32_t i = 0; i < records; ++i) {
+    PackedRequest packed;  // copied out: the JS buffer need not be aligned
+    std::memcpy(&packed, data + static_cast<size_t>(i) * sizeof packed, sizeof packed);
+    requests.push_back(RequestFromPacked(RecordReader(buffer.Env(), i), packed));
   }
-  const double number = count.As<Napi::Number>().DoubleValue();
-  if (!(number >= 0 && number <= UINT32_MAX) || number != static_cast<uint32_t>(number)) {
-    throw Napi::RangeError::New(env, "the request count must be a non-negative integer");
-  }
-  auto bytes = buffer.As<Napi::Uint8Array>();
-  return RequestsFromPacked(env, bytes.Data(), bytes.ByteLength(), static_cast<uint32_t>(number));
+  return requests;
 }
 
 Napi::Object RequestLayoutToJs(Napi::Env env) {

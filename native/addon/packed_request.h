@@ -13,16 +13,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "addon/packed_record.h"
 #include "ipvs/types.h"
 
 namespace addon {
-
-// Text as a length byte followed by up to N-1 characters (no terminator needed).
-template <size_t N>
-struct PackedText {
-  uint8_t length;
-  char text[N - 1];
-};
 
 struct PackedService {
   uint16_t family, protocol, port, reserved;
@@ -71,11 +65,8 @@ struct PackedRequest {
   PackedTimeouts timeouts;
 };
 
-// `count` records from `data`; throws a TypeError naming the record and field of anything invalid.
-std::vector<ipvs::Request> RequestsFromPacked(Napi::Env env, const uint8_t* data, size_t length,
-                                              uint32_t count);
-
-// Reads (buffer, count) arguments: a Uint8Array of packed records and how many it holds.
+// Reads (buffer, count) arguments: a Uint8Array of packed records and how many it holds. Throws a
+// TypeError naming the record and field of anything invalid.
 std::vector<ipvs::Request> RequestsFromPackedArgs(const Napi::Value& buffer,
                                                   const Napi::Value& count);
 

@@ -1,10 +1,10 @@
 #include "addon/reply_tables.h"
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
-
 #include <cstring>
 #include <string>
+
+#include "addon/address_text.h"
+#include "addon/array_to_js.h"
 
 namespace addon {
 
@@ -29,11 +29,7 @@ constexpr size_t Width(const char* const (&)[N]) {
 constexpr char kSeparator = '\0';
 
 void AppendAddress(std::string* texts, const ipvs::Address& address) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (address.family == AF_INET || address.family == AF_INET6) {
-    if (inet_ntop(address.family, address.bytes, text, sizeof text) == nullptr) text[0] = '\0';
-  }
-  texts->append(text);
+  texts->append(AddressText(address));
   texts->push_back(kSeparator);
 }
 
@@ -67,9 +63,8 @@ Napi::Object Table(Napi::Env env, size_t count, Napi::Uint32Array numbers,
 
 template <size_t N>
 Napi::Array Names(Napi::Env env, const char* const (&names)[N]) {
-  Napi::Array array = Napi::Array::New(env, N);
-  for (uint32_t i = 0; i < N; ++i) array.Set(i, names[i]);
-  return array;
+  return ArrayToJs(env, names,
+                   [](Napi::Env env, const char* name) { return Napi::String::New(env, name); });
 }
 
 }  // namespace

@@ -1,32 +1,12 @@
 #include "addon/workers.h"
 
-#include <exception>
 #include <utility>
 
 #include "addon/addon_data.h"
 #include "addon/client_handle.h"
-#include "addon/errors.h"
 #include "addon/js_convert.h"
-#include "socket/system_error.h"
 
 namespace addon {
-
-template <typename Io>
-void PromiseWorker::Guard(Io&& io) {
-  try {
-    io();
-  } catch (const ipvs::SystemError& error) {
-    errnum_ = error.errnum();
-    SetError(error.what());
-  } catch (const std::exception& error) {
-    SetError(error.what());
-  }
-}
-
-void PromiseWorker::OnError(const Napi::Error& error) {
-  if (errnum_ != 0) error.Set("errno", Napi::Number::New(Env(), errnum_));
-  deferred_.Reject(error.Value());
-}
 
 OpenWorker::OpenWorker(Napi::Env env, std::string netns_path)
     : PromiseWorker(env), netns_path_(std::move(netns_path)) {}

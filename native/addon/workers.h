@@ -1,6 +1,4 @@
-// The AsyncWorkers: JS arguments are converted on the main thread in the constructor, the kernel
-// I/O happens in Execute() on a libuv worker thread (no N-API calls there), and results become JS
-// values in OnOK/OnError back on the main thread. Each settles a promise.
+// The IPVS handle's AsyncWorkers (addon/promise_worker.h says how they run).
 #pragma once
 
 #include <napi.h>
@@ -10,28 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "addon/promise_worker.h"
 #include "ipvs/client.h"
 
 namespace addon {
 
 class ClientHandle;
-
-// Base: a promise, and the errno of a failure (SystemError) to attach to the rejection.
-class PromiseWorker : public Napi::AsyncWorker {
- public:
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  explicit PromiseWorker(Napi::Env env)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
-  // Runs `io`, turning exceptions into SetError with the errno kept.
-  template <typename Io>
-  void Guard(Io&& io);
-  void OnError(const Napi::Error& error) override;
-
-  Napi::Promise::Deferred deferred_;
-  int errnum_ = 0;
-};
 
 // open(netnsPath): opens the socket inside the namespace, resolves the IPVS family.
 class OpenWorker : public PromiseWorker {

@@ -4,7 +4,6 @@
 #include <linux/ip_vs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <utility>
@@ -22,8 +21,6 @@ namespace ipvs {
 namespace {
 
 constexpr std::chrono::milliseconds kOpenTimeout{5000};
-// steady_clock::now() + milliseconds::max() would overflow; nobody waits longer than this.
-constexpr std::chrono::milliseconds kLongestTimeout = std::chrono::hours(24 * 365);
 
 // Turns one batch of requests into messages and the kernel's answers into Replies.
 class RequestBatch : public ExchangeHandler {
@@ -65,7 +62,8 @@ class RequestBatch : public ExchangeHandler {
     malformed_[index] = false;
   }
 
-  void OnComplete(size_t index, int error, const std::string& message) override {
+  void OnComplete(size_t index, int error, const std::string& message,
+                  std::optional<uint32_t> offset) override {
     std::string text = message;
     if (error == 0 && malformed_[index]) {
       error = EBADMSG;
@@ -78,6 +76,7 @@ class RequestBatch : public ExchangeHandler {
     if (error != 0) reply = Reply{};  // Never half an answer.
     reply.error = error;
     reply.error_message = std::move(text);
+    if (error != 0) reply.error_offset = offset;
   }
 
   std::vector<Reply> TakeReplies() { return std::move(replies_); }
@@ -123,7 +122,7 @@ std::unique_ptr<Client> Client::Open(const NetnsFile& netns) {
     family_id = ResolveGenlFamily(socket.get(), IPVS_GENL_NAME, kOpenTimeout);
   } catch (const SystemError& error) {
     if (error.errnum() != ENOENT) throw;
-    throw SystemError(ENOENT,
+    throw SystemError(Step::kResolveFamily, ENOENT,
                       "open IPVS: the kernel has no \"IPVS\" generic netlink family (the ip_vs "
                       "module is not loaded, or the kernel lacks CONFIG_IP_VS)");
   }
@@ -135,11 +134,12 @@ std::unique_ptr<Client> Client::Open(const NetnsFile& netns) {
   info.command = Command::kGetInfo;
   const Reply reply = client->Execute({info}, kOpenTimeout).front();
   if (reply.error == EPERM) {
-    throw SystemError(EPERM, "open IPVS: the kernel refused (IPVS needs CAP_NET_ADMIN)");
+    throw SystemError(Step::kProbe, EPERM,
+                      "open IPVS: the kernel refused (IPVS needs CAP_NET_ADMIN)");
   }
   if (reply.error != 0) {
     throw SystemError(
-        reply.error,
+        Step::kProbe, reply.error,
         "open IPVS: GET_INFO failed" +
             (reply.error_message.empty() ? std::string() : " (" + reply.error_message + ")"));
   }
@@ -149,8 +149,7 @@ std::unique_ptr<Client> Client::Open(const NetnsFile& netns) {
 std::vector<Reply> Client::Execute(const std::vector<Request>& requests,
                                    std::chrono::milliseconds timeout) {
   RequestBatch batch(requests, family_id_);
-  RunExchange(socket_.get(), &batch,
-              std::clamp(timeout, std::chrono::milliseconds::zero(), kLongestTimeout));
+  RunExchange(socket_.get(), &batch, timeout);
   return batch.TakeReplies();
 }
 
@@ -160,11 +159,11 @@ void Client::Cancel() {
 
 std::string Client::ReadProcNet(const char* name) {
   const std::string file = name == nullptr ? std::string() : std::string(name);
-  if (!IsPlainFileName(file)) throw SystemError(EINVAL, "read /proc/net/" + file);
+  if (!IsPlainFileName(file)) throw SystemError(Step::kProcRead, EINVAL, "read /proc/net/" + file);
   const std::string path = "/proc/thread-self/net/" + file;
   ScopedNetns inside(netns_);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw SystemError(errno, "open " + path);
+  if (fd < 0) throw SystemError(Step::kProcRead, errno, "open " + path);
   std::string contents;
   std::vector<char> buffer(64 << 10);  // Heap, not a worker thread's stack.
   for (;;) {
@@ -176,7 +175,7 @@ std::string Client::ReadProcNet(const char* name) {
     } else if (errno != EINTR) {
       const int error = errno;
       ::close(fd);
-      throw SystemError(error, "read " + path);
+      throw SystemError(Step::kProcRead, error, "read " + path);
     }
   }
   ::close(fd);

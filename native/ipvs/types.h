@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,8 +113,9 @@ struct Request {
 
 // The kernel's answer to one Request.
 struct Reply {
-  int error = 0;              // 0, or a positive errno
-  std::string error_message;  // the extended ack's message, when the kernel gave one
+  int error = 0;                         // 0, or a positive errno
+  std::string error_message;             // the extended ack's message, when the kernel gave one
+  std::optional<uint32_t> error_offset;  // the extended ack's offset (nl::ErrorReply::offset)
   std::vector<Service> services;
   std::vector<Dest> dests;
   std::vector<Daemon> daemons;

@@ -115,7 +115,8 @@ bool ParseError(const Message& message, ErrorReply* out) {
     return true;  // The error itself is valid; only its optional details are not.
   }
   tlvs[NLMSGERR_ATTR_MSG].String(&out->ext_message);
-  out->has_ext_offset = tlvs[NLMSGERR_ATTR_OFFS].U32(&out->ext_offset);
+  uint32_t offset = 0;
+  if (out->error != 0 && tlvs[NLMSGERR_ATTR_OFFS].U32(&offset)) out->offset = offset;
   return true;
 }
 

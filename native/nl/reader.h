@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 struct nlmsghdr;
@@ -82,8 +83,9 @@ struct ErrorReply {
   int error = 0;
   uint32_t request_seq = 0;
   std::string ext_message;
-  bool has_ext_offset = false;
-  uint32_t ext_offset = 0;
+  // NLMSGERR_ATTR_OFFS: bytes from the start of the refused message (its nlmsghdr) to the
+  // attribute the kernel blames. Set only with an error, and only by paths that name one.
+  std::optional<uint32_t> offset;
 };
 bool ParseError(const Message& message, ErrorReply* out);
 

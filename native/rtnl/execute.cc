@@ -38,7 +38,8 @@ class SingleRequest : public ipvs::ExchangeHandler {
     *reply_ = Reply{};
     malformed_ = false;
   }
-  void OnComplete(size_t, int error, const std::string& message) override {
+  void OnComplete(size_t, int error, const std::string& message,
+                  std::optional<uint32_t> offset) override {
     if (error == 0 && malformed_) {
       *reply_ = Reply{};
       reply_->error = EBADMSG;
@@ -48,6 +49,7 @@ class SingleRequest : public ipvs::ExchangeHandler {
     if (error != 0) *reply_ = Reply{};
     reply_->error = error;
     reply_->message = message;
+    if (error != 0) reply_->offset = offset;
   }
 
  private:

@@ -24,14 +24,15 @@ bool IsNetSysctl(const std::string& path) {
 }
 
 std::string FullPath(const std::string& path, const char* what) {
-  if (!IsNetSysctl(path)) throw ipvs::SystemError(EINVAL, std::string(what) + " " + path);
+  if (!IsNetSysctl(path))
+    throw ipvs::SystemError(ipvs::Step::kSysctl, EINVAL, std::string(what) + " " + path);
   return "/proc/sys/" + path;
 }
 
 class Fd {
  public:
   Fd(const std::string& path, int flags) : fd_(::open(path.c_str(), flags | O_CLOEXEC)) {
-    if (fd_ < 0) throw ipvs::SystemError(errno, "open " + path);
+    if (fd_ < 0) throw ipvs::SystemError(ipvs::Step::kSysctl, errno, "open " + path);
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
@@ -56,7 +57,7 @@ std::string ReadSysctl(const std::string& path) {
     } else if (n == 0) {
       break;
     } else if (errno != EINTR) {
-      throw ipvs::SystemError(errno, "read " + full);
+      throw ipvs::SystemError(ipvs::Step::kSysctl, errno, "read " + full);
     }
   }
   while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
@@ -72,8 +73,9 @@ void WriteSysctl(const std::string& path, const std::string& value) {
   do {
     n = ::write(fd.get(), line.data(), line.size());
   } while (n < 0 && errno == EINTR);
-  if (n < 0) throw ipvs::SystemError(errno, "write " + full);
-  if (static_cast<size_t>(n) != line.size()) throw ipvs::SystemError(EIO, "short write to " + full);
+  if (n < 0) throw ipvs::SystemError(ipvs::Step::kSysctl, errno, "write " + full);
+  if (static_cast<size_t>(n) != line.size())
+    throw ipvs::SystemError(ipvs::Step::kSysctl, EIO, "short write to " + full);
 }
 
 }  // namespace rtnl

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,7 @@ struct Route {
 struct Reply {
   int error = 0;  // 0 or a positive errno
   std::string message;
+  std::optional<uint32_t> offset;  // the extended ack's offset (nl::ErrorReply::offset)
   std::vector<Link> links;
   std::vector<AddressEntry> addresses;
   std::vector<Route> routes;

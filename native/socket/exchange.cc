@@ -74,7 +74,8 @@ class Exchange {
         for (Slot& slot : chunk_) {
           Resolve(&slot, error,
                   std::string("not sent (sendmsg failed: ") + std::strerror(error) +
-                      "); nothing was changed");
+                      "); nothing was changed",
+                  std::nullopt);
         }
         continue;
       }
@@ -136,7 +137,8 @@ class Exchange {
     }
     if (!chunk_.empty()) return false;
     handler_->OnComplete(index, EINVAL,
-                         "the request cannot be encoded as one netlink message; nothing was sent");
+                         "the request cannot be encoded as one netlink message; nothing was sent",
+                         std::nullopt);
     return true;
   }
 
@@ -242,7 +244,7 @@ class Exchange {
         if (ack.error == 0) return;  // Not the end of a dump; NLMSG_DONE is.
         if (ack.error == ENOBUFS) slot->restart = true;
       }
-      Resolve(slot, ack.error, ack.ext_message);
+      Resolve(slot, ack.error, ack.ext_message, ack.offset);
     } else if (message.type == NLMSG_DONE) {
       if (slot->kind != Kind::kDump) return;
       int error = 0;
@@ -269,7 +271,8 @@ class Exchange {
     return it != chunk_.end() && it->seq == seq ? &*it : nullptr;
   }
 
-  void Resolve(Slot* slot, int error, std::string message) {
+  void Resolve(Slot* slot, int error, std::string message,
+               std::optional<uint32_t> offset = std::nullopt) {
     if (slot->done) return;
     slot->done = true;
     if (unresolved_ > 0) --unresolved_;
@@ -278,12 +281,13 @@ class Exchange {
       error = slot->lost_error;
       message = "the kernel acknowledged the request but its reply was lost";
     }
-    handler_->OnComplete(slot->index, error, message);
+    handler_->OnComplete(slot->index, error, message, offset);
   }
 
   void Restart(size_t index) {
     if (++restart_counts_[index] > kMaxDumpRestarts) {
-      handler_->OnComplete(index, ENOBUFS, "the dump kept overrunning the receive buffer");
+      handler_->OnComplete(index, ENOBUFS, "the dump kept overrunning the receive buffer",
+                           std::nullopt);
       return;
     }
     handler_->OnRestart(index);
@@ -316,9 +320,11 @@ class Exchange {
       Resolve(&slot, error, in_flight);
     }
     chunk_.clear();
-    for (size_t index : restarts_) handler_->OnComplete(index, error, unsent);
+    for (size_t index : restarts_) handler_->OnComplete(index, error, unsent, std::nullopt);
     restarts_.clear();
-    for (; next_ < handler_->size(); ++next_) handler_->OnComplete(next_, error, unsent);
+    for (; next_ < handler_->size(); ++next_) {
+      handler_->OnComplete(next_, error, unsent, std::nullopt);
+    }
   }
 
   GenlSocket* socket_;
@@ -339,7 +345,10 @@ class Exchange {
 
 void RunExchange(GenlSocket* socket, ExchangeHandler* handler,
                  GenlSocket::Clock::duration patience) {
-  Exchange(socket, handler, patience).Run();
+  Exchange(socket, handler,
+           std::clamp<GenlSocket::Clock::duration>(patience, GenlSocket::Clock::duration::zero(),
+                                                   kMaxPatience))
+      .Run();
 }
 
 }  // namespace ipvs

@@ -18,8 +18,10 @@
 //    answered ETIMEDOUT or ECANCELED.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "nl/reader.h"
@@ -27,6 +29,11 @@
 #include "socket/genl_socket.h"
 
 namespace ipvs {
+
+// The longest patience an exchange accepts, and the one timeout cap of the whole library: the
+// addon refuses a longer timeoutMs (and exports the cap as constants.MAX_TIMEOUT_MS, which lib/
+// validates against); RunExchange clamps to it, so that now() + patience cannot overflow.
+constexpr std::chrono::milliseconds kMaxPatience = std::chrono::hours(24);
 
 // What the exchange needs to know about the requests it carries; implemented by the caller.
 class ExchangeHandler {
@@ -47,13 +54,16 @@ class ExchangeHandler {
   virtual void OnMessage(size_t index, const nl::Message& message) = 0;
   // The dump `index` starts over: forget what OnMessage() gave for it.
   virtual void OnRestart(size_t index) = 0;
-  // The request's outcome, exactly once: 0 or a positive errno, and a message (the kernel's
-  // extended ack, or ours).
-  virtual void OnComplete(size_t index, int error, const std::string& message) = 0;
+  // The request's outcome, exactly once: 0 or a positive errno, a message (the kernel's extended
+  // ack, or ours), and the extended ack's offset when the kernel sent one (NLMSGERR_ATTR_OFFS:
+  // bytes from the start of the request's message to the attribute it refused).
+  virtual void OnComplete(size_t index, int error, const std::string& message,
+                          std::optional<uint32_t> offset) = 0;
 };
 
-// Runs every request of `handler` to an outcome. Throws SystemError only when poll() itself
-// fails; socket errors become the outcome of the requests they affect.
+// Runs every request of `handler` to an outcome; `patience` is clamped to kMaxPatience. Throws
+// SystemError only when poll() itself fails; socket errors become the outcome of the requests
+// they affect.
 void RunExchange(GenlSocket* socket, ExchangeHandler* handler,
                  GenlSocket::Clock::duration patience);
 

@@ -44,7 +44,7 @@ class GetFamily : public ExchangeHandler {
 
   void OnRestart(size_t) override {}
 
-  void OnComplete(size_t, int error, const std::string& message) override {
+  void OnComplete(size_t, int error, const std::string& message, std::optional<uint32_t>) override {
     error_ = error;
     message_ = message;
   }
@@ -52,12 +52,16 @@ class GetFamily : public ExchangeHandler {
   uint16_t Result() const {
     const std::string what = std::string("resolve the generic netlink family ") + name_;
     if (error_ == ENOENT) {
-      throw SystemError(ENOENT, what + " (the kernel has no such family: is its module loaded?)");
+      throw SystemError(Step::kResolveFamily, ENOENT,
+                        what + " (the kernel has no such family: is its module loaded?)");
     }
     if (error_ != 0) {
-      throw SystemError(error_, message_.empty() ? what : what + " (" + message_ + ")");
+      throw SystemError(Step::kResolveFamily, error_,
+                        message_.empty() ? what : what + " (" + message_ + ")");
     }
-    if (!has_id_) throw SystemError(EBADMSG, what + " (the controller's reply had no family id)");
+    if (!has_id_)
+      throw SystemError(Step::kResolveFamily, EBADMSG,
+                        what + " (the controller's reply had no family id)");
     return id_;
   }
 

@@ -49,7 +49,7 @@ class FdGuard {
 void EnableOptional(int fd, int option, const char* what) {
   const int one = 1;
   if (::setsockopt(fd, SOL_NETLINK, option, &one, sizeof one) != 0 && errno != ENOPROTOOPT) {
-    throw SystemError(errno, what);
+    throw SystemError(Step::kSocket, errno, what);
   }
 }
 
@@ -62,17 +62,18 @@ std::unique_ptr<GenlSocket> GenlSocket::Open() {
 std::unique_ptr<GenlSocket> GenlSocket::Open(int protocol) {
   FdGuard fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
   if (fd.get() < 0)
-    throw SystemError(errno, protocol == NETLINK_GENERIC ? "open a generic netlink socket"
-                                                         : "open a netlink socket");
+    throw SystemError(
+        Step::kSocket, errno,
+        protocol == NETLINK_GENERIC ? "open a generic netlink socket" : "open a netlink socket");
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    throw SystemError(errno, "bind the generic netlink socket");
+    throw SystemError(Step::kSocket, errno, "bind the generic netlink socket");
   }
   EnableOptional(fd.get(), NETLINK_CAP_ACK, "enable NETLINK_CAP_ACK");
   EnableOptional(fd.get(), NETLINK_EXT_ACK, "enable NETLINK_EXT_ACK");
   FdGuard cancel_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (cancel_fd.get() < 0) throw SystemError(errno, "create the cancel eventfd");
+  if (cancel_fd.get() < 0) throw SystemError(Step::kSocket, errno, "create the cancel eventfd");
 
   std::unique_ptr<GenlSocket> socket(new GenlSocket(fd.release(), cancel_fd.release()));
   socket->SetBufferSize(/*receive=*/false, kInitialSendBuffer);
@@ -194,7 +195,7 @@ GenlSocket::Wake GenlSocket::Wait(Clock::time_point deadline) {
     const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(ms, INT_MAX)));
     if (ready < 0) {
       if (errno == EINTR) continue;
-      throw SystemError(errno, "poll the generic netlink socket");
+      throw SystemError(Step::kWait, errno, "poll the generic netlink socket");
     }
     if (fds[1].revents != 0) {
       DrainCancelFd();

@@ -24,7 +24,7 @@ constexpr const char* kThreadNetns = "/proc/thread-self/ns/net";
 
 NetnsFile::NetnsFile(const std::string& path) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) throw SystemError(errno, "open network namespace " + path);
+  if (fd_ < 0) throw SystemError(Step::kNetnsOpen, errno, "open network namespace " + path);
 }
 
 NetnsFile::NetnsFile(NetnsFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
@@ -44,7 +44,7 @@ NetnsFile::~NetnsFile() {
 ScopedNetns::ScopedNetns(const NetnsFile& target) : previous_(kThreadNetns) {
   // setns() itself checks that the descriptor is a network namespace (EINVAL otherwise).
   if (::setns(target.fd(), CLONE_NEWNET) != 0) {
-    throw SystemError(errno, "enter network namespace");
+    throw SystemError(Step::kNetnsEnter, errno, "enter network namespace");
   }
 }
 
@@ -57,7 +57,8 @@ ScopedNetns::~ScopedNetns() {
 }
 
 void UnshareNetwork() {
-  if (::unshare(CLONE_NEWNET) != 0) throw SystemError(errno, "unshare network namespace");
+  if (::unshare(CLONE_NEWNET) != 0)
+    throw SystemError(Step::kNetnsUnshare, errno, "unshare network namespace");
 }
 
 }  // namespace ipvs

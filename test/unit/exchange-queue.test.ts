@@ -98,7 +98,7 @@ describe('ExchangeQueue', () => {
     const inFlight = queue.submit([req(1)]);
     await tick();
     const waiting = queue.submit([req(2)]);
-    const closed = Object.assign(new Error('closed'), { errno: 9 });
+    const closed = Object.assign(new Error('closed'), { errno: 9, step: 'closed' as const });
     queue.close(closed);
     await expect(waiting).rejects.toBe(closed);
     await expect(queue.submit([req(3)])).rejects.toBe(closed);

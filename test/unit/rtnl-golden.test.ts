@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeNetRequest } from '../../lib/kernel/native.js';
+import { packNetRequest } from '../../lib/kernel/net-request-packer.js';
 
 const native = loadNative();
 
@@ -28,8 +29,9 @@ function captured(line: string): { bytes: Buffer; seq: number } {
   return { bytes, seq: bytes.readUInt32LE(8) };
 }
 
+/** Through the path netConfig takes: packed by the TypeScript packer, read back by the addon. */
 function ours(request: NativeNetRequest, ifindex: number, seq: number): Buffer {
-  return native.encodeNetRequest(request, ifindex, seq);
+  return native.encodeNetRequest(packNetRequest(request), ifindex, seq);
 }
 
 const LO = 1;
