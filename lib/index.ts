@@ -3,6 +3,7 @@ export { Ipvs } from './ipvs.js';
 export { Batch, type BatchResult } from './core/batch.js';
 export type { Operation, OperationName } from './core/operation.js';
 export { IpvsError, errnoCode } from './core/errors.js';
+export { AddonLoadError } from './kernel/binding.js';
 export { parseConnections } from './kernel/connections.js';
 export type * from './model/types.js';
 export type { TransportCounters } from './kernel/native.js';
