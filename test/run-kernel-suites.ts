@@ -125,7 +125,8 @@ async function runOne(kernel: LabKernel): Promise<KernelRun> {
 
 /**
  * Writes a guest's output to its log file, and echoes the lines that say a test file finished
- * (vitest's "✓ file (N tests) T" or "× file ..."), prefixed with the kernel.
+ * (vitest's " ✓  e2e  test/e2e/dr.test.ts (9 tests) 64415ms", or ❯ when some failed), prefixed
+ * with the kernel.
  */
 class KernelLog extends Writable {
   private pending = '';
@@ -143,7 +144,7 @@ class KernelLog extends Writable {
     this.pending = lines.pop() ?? '';
     for (const line of lines) {
       const plain = stripVTControlCharacters(line).replace(/\r/g, '').trimEnd();
-      if (/^\s*[✓×]\s+\S+\.test\.ts\b/.test(plain)) {
+      if (/^\s*[✓×❯]\s+(?:\S+\s+)?test\/\S+\.test\.ts \(/.test(plain)) {
         process.stdout.write(`[${this.kernel}] ${plain.trim()}\n`);
       }
     }
