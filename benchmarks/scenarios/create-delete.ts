@@ -74,15 +74,13 @@ export async function createDelete(ctx: Context): Promise<LoopHealth[]> {
         } finally {
           monitor.disable();
           const ms = (ns: number) => ns / 1e6;
-          runs
-            .get(mode)
-            ?.push({
-              contender: CONTENDERS[mode],
-              p50Ms: ms(monitor.percentile(50)),
-              p99Ms: ms(monitor.percentile(99)),
-              maxMs: ms(monitor.max),
-              samples: monitor.count,
-            });
+          runs.get(mode)?.push({
+            contender: CONTENDERS[mode],
+            p50Ms: ms(monitor.percentile(50)),
+            p99Ms: ms(monitor.percentile(99)),
+            maxMs: ms(monitor.max),
+            samples: monitor.count,
+          });
         }
       });
     }
