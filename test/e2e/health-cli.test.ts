@@ -75,7 +75,9 @@ beforeAll(async () => {
   createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) =>
     logs.push(JSON.parse(line) as Record<string, unknown>),
   );
-  await until('started', () => hasLog('started'));
+  // `ipvs serve` starts through tsx, which compiles lib/ cold: under TCG with both lab guests
+  // running at once that took 50-65 s (6.1 and 6.12 alike), so wait up to the hook's own limit.
+  await until('started', () => hasLog('started'), 110);
 });
 
 afterAll(async () => {
