@@ -75,7 +75,8 @@ beforeAll(async () => {
   createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) =>
     logs.push(JSON.parse(line) as Record<string, unknown>),
   );
-  // Starting node with tsx under TCG takes seconds on a quiet machine, minutes on a loaded one.
+  // `ipvs serve` starts through tsx, which compiles lib/ cold: under TCG with both lab guests
+  // running at once that took 50-65 s (6.1 and 6.12 alike), minutes on a loaded machine.
   await until('started', () => hasLog('started'), 240);
 }, 300_000);
 

@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { KERNEL_SERIES, type LabKernel } from './kernels.js';
 import { kernelCache, labCacheRoot, type KernelCache } from './paths.js';
 import { haveCommand, isRoot, LabError, run } from './run-command.js';
 
@@ -22,9 +23,6 @@ const HOST_PACKAGES: ReadonlyArray<{ pkg: string; command: string }> = [
   { pkg: 'iproute2', command: 'ip' },
   { pkg: 'util-linux', command: 'setpriv' },
 ];
-
-/** The meta package that always depends on the current kernel image. */
-const KERNEL_META_PACKAGE = 'linux-image-amd64';
 
 function log(message: string): void {
   process.stderr.write(`lab: ${message}\n`);
@@ -69,27 +67,38 @@ export function ensureHostPackages(): void {
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...names]);
 }
 
-/** Reads the kernel package that linux-image-amd64 currently depends on, and its version. */
-function lookUpCurrentKernel(): { name: string; version: string } | undefined {
+/** Reads the image package a series' meta package currently depends on, and its version. */
+function lookUpCurrentKernel(series: LabKernel): { name: string; version: string } | undefined {
+  const { meta, image } = KERNEL_SERIES[series];
+  let name: string | undefined;
+  let version: string | undefined;
   try {
-    const depends = run('apt-cache', ['depends', KERNEL_META_PACKAGE]);
-    const name = /Depends:\s+(linux-image-\S+-amd64)\b/.exec(depends)?.[1];
+    const depends = run('apt-cache', ['depends', meta]);
+    name = /Depends:\s+(linux-image-\S+-amd64)\b/.exec(depends)?.[1];
     if (!name) return undefined;
     const show = run('apt-cache', ['show', '--no-all-versions', name]);
-    const version = /^Version:\s*(\S+)/m.exec(show)?.[1];
-    return version ? { name, version } : undefined;
+    version = /^Version:\s*(\S+)/m.exec(show)?.[1];
   } catch {
     return undefined;
   }
+  if (!image.test(name)) {
+    throw new LabError(
+      `${meta} depends on ${name}, which is not a ${series} kernel: the lab's kernels are ` +
+        `Debian 12's, and this machine's apt sources are not (bookworm, bookworm-security)`,
+    );
+  }
+  return version ? { name, version } : undefined;
 }
 
-function newestCachedKernel(): KernelCache | undefined {
+function newestCachedKernel(series: LabKernel): KernelCache | undefined {
   const root = labCacheRoot();
   if (!existsSync(root)) return undefined;
   const complete = readdirSync(root)
     .flatMap((entry) => {
       const [, name, version] = /^(linux-image-.+-amd64)_(.+)$/.exec(entry) ?? [];
-      return name && version ? [kernelCache(name, version)] : [];
+      return name && version && KERNEL_SERIES[series].image.test(name)
+        ? [kernelCache(name, version)]
+        : [];
     })
     .filter((k) => existsSync(join(k.dir, '.complete')))
     .sort((a, b) => a.dir.localeCompare(b.dir, undefined, { numeric: true }));
@@ -97,21 +106,23 @@ function newestCachedKernel(): KernelCache | undefined {
 }
 
 /**
- * The kernel to boot: Debian's current linux-image-*-amd64, downloaded and extracted into the
+ * The kernel to boot: the newest Debian package of the series (6.1: what linux-image-amd64
+ * depends on; 6.12: what linux-image-6.12-amd64 depends on), downloaded and extracted into the
  * cache when it is not there yet. When the package lists can't be read (no apt lists and not
- * root), the newest kernel already in the cache is used.
+ * root), the newest kernel of the series already in the cache is used.
  */
-export function ensureKernel(): KernelCache {
-  let current = lookUpCurrentKernel();
+export function ensureKernel(series: LabKernel): KernelCache {
+  let current = lookUpCurrentKernel(series);
   if (!current && isRoot()) {
     aptUpdate();
-    current = lookUpCurrentKernel();
+    current = lookUpCurrentKernel(series);
   }
   if (!current) {
-    const cached = newestCachedKernel();
+    const cached = newestCachedKernel(series);
     if (cached) return cached;
     throw new LabError(
-      `cannot resolve ${KERNEL_META_PACKAGE} with apt-cache, and no kernel is cached in ${labCacheRoot()}`,
+      `cannot resolve ${KERNEL_SERIES[series].meta} (kernel ${series}) with apt-cache, and no ` +
+        `${series} kernel is cached in ${labCacheRoot()}`,
     );
   }
   const kernel = kernelCache(current.name, current.version);

@@ -22,6 +22,7 @@ import {
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ensureInitramfs } from './initramfs.js';
+import { labKernelFromEnv, type LabKernel } from './kernels.js';
 import { labCacheRoot, type KernelCache } from './paths.js';
 import { ensureHostPackages, ensureKernel } from './provision.js';
 import { LabError } from './run-command.js';
@@ -35,6 +36,8 @@ const PRELOADED_MODULES = ['ip_vs', 'dummy', 'veth', 'bridge', 'ipip'];
 const PASSED_ENV = ['CI', 'FORCE_COLOR', 'NO_COLOR', 'NODE_OPTIONS', 'TERM', 'LANG', 'DEBUG'];
 
 export interface LabRunOptions {
+  /** Which kernel series to boot. Default: $IPVS_LAB_KERNEL, else 6.1. */
+  kernel?: LabKernel;
   /** Working directory inside the guest (a host path). Default: the current directory. */
   cwd?: string;
   /** Seconds before the guest is killed. Default: $IPVS_LAB_TIMEOUT or 1800. */
@@ -46,6 +49,7 @@ export interface LabRunOptions {
 export interface LabRunResult {
   /** The command's exit status inside the guest. */
   status: number;
+  /** The guest kernel's release, e.g. 6.12.57+deb12-amd64. */
   kernel: string;
   accel: 'tcg' | 'kvm';
   seconds: number;
@@ -328,7 +332,7 @@ export async function runInLab(
   if (argv.length === 0) throw new LabError('no command given');
   if (!existsSync(dirname(REPO_ROOT))) throw new LabError(`repository root ${REPO_ROOT} not found`);
   ensureHostPackages();
-  const kernel = ensureKernel();
+  const kernel = ensureKernel(options.kernel ?? labKernelFromEnv());
   const accel = await chooseAccel(kernel);
   return boot(kernel, argv, accel, options);
 }
