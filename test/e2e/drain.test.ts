@@ -149,7 +149,9 @@ async function sameAsIpvsadm(args: readonly string[]): Promise<void> {
     }
     if (!connections || masked(before) !== masked(after)) continue;
     expect({ args, code, ours: masked(ours) }).toEqual({ args, code: 0, ours: masked(before) });
-    const [b, o, a] = [before, ours, after].map((t) => t.split('\n').slice(1, -1));
+    const [b, o, a] = [before, ours, after].map((t) =>
+      t.split('\n').filter((line) => /^\S+ +\d\d:\d\d/.test(line)),
+    );
     o?.forEach((line, i) => {
       expect(expiry(line)).toBeLessThanOrEqual(expiry(b?.[i] ?? ''));
       expect(expiry(line)).toBeGreaterThanOrEqual(expiry(a?.[i] ?? ''));
