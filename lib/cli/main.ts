@@ -3,6 +3,7 @@
 import { processOutput, type Output } from './io.js';
 import { CliExit } from '../ipvsadm/exit.js';
 import { parseArgs } from '../ipvsadm/parse-args.js';
+import { DEFAULT_LIST_FORMAT } from '../ipvsadm/command.js';
 import { runCommand } from './run-ipvsadm.js';
 import { subcommands } from './subcommands.js';
 import { extractGlobalOptions } from './global-options.js';
@@ -43,17 +44,7 @@ export async function main(
   };
   // Without arguments ipvsadm lists the table.
   if (global.rest.length === 0) {
-    const none = {
-      numeric: false,
-      stats: false,
-      rate: false,
-      thresholds: false,
-      persistentConn: false,
-      noSort: false,
-      exact: false,
-      tunInfo: false,
-    };
-    return runCommand({ kind: 'list', format: none, what: 'all' }, run, io);
+    return runCommand({ kind: 'list', format: { ...DEFAULT_LIST_FORMAT }, what: 'all' }, run, io);
   }
   try {
     const command = parseArgs(global.rest, { program });

@@ -14,6 +14,18 @@ export interface ListFormat {
   tunInfo: boolean;
 }
 
+/** ipvsadm's listing with no option: names resolved, nothing extra. */
+export const DEFAULT_LIST_FORMAT: Readonly<ListFormat> = {
+  numeric: false,
+  stats: false,
+  rate: false,
+  thresholds: false,
+  persistentConn: false,
+  noSort: false,
+  exact: false,
+  tunInfo: false,
+};
+
 export type Command =
   | { kind: 'list'; format: ListFormat; what: 'all' | 'connections' | 'timeout' | 'daemon' }
   | { kind: 'list-service'; format: ListFormat; service: ServiceKey }

@@ -8,7 +8,7 @@ import type {
   TunnelChecksum,
   TunnelType,
 } from '../model/types.js';
-import type { ListFormat } from './command.js';
+import { DEFAULT_LIST_FORMAT, type ListFormat } from './command.js';
 import { fail } from './exit.js';
 import type { OptName } from './options.js';
 
@@ -79,16 +79,7 @@ export function newEntry(): Entry {
       checksum: 'none',
     },
     daemon: { ifname: '', syncId: 0 },
-    format: {
-      numeric: false,
-      stats: false,
-      rate: false,
-      thresholds: false,
-      persistentConn: false,
-      noSort: false,
-      exact: false,
-      tunInfo: false,
-    },
+    format: { ...DEFAULT_LIST_FORMAT },
     given: new Set(),
   };
 }

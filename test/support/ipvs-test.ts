@@ -54,18 +54,7 @@ export async function ipvsErrorOf(fn: () => unknown): Promise<IpvsError> {
   return error;
 }
 
-export const zeroStats: Stats = {
-  conns: 0n,
-  inPkts: 0n,
-  outPkts: 0n,
-  inBytes: 0n,
-  outBytes: 0n,
-  cps: 0n,
-  inPps: 0n,
-  outPps: 0n,
-  inBps: 0n,
-  outBps: 0n,
-};
+export { zeroStats } from './stats.js';
 
 /** Drops the fields that change by themselves (stats, live counters) before comparing. */
 export function withoutStats<T extends { stats: Stats }>(value: T): Omit<T, 'stats'> {
