@@ -494,16 +494,16 @@ export function daemonSpec(value: unknown, field = 'daemon'): NativeDaemon {
   return daemon;
 }
 
-/** "tcp 192.168.8.200:80", "udp [2001:db8::1]:53", "fwmark 7 (ipv6)": for error messages. */
-const PROTOCOL_NAMES = new Map<number, Protocol>(PROTOCOLS.map((p) => [protocolNumber(p), p]));
-
-/** A validated service's name in messages: its identity (lib/model/identity.ts). */
+/** A validated service's name in messages: its identity (lib/model/identity.ts), such as
+ * "tcp 192.168.8.200:80", "udp [2001:db8::1]:53" or "fwmark 7 (ipv6)". */
 export function describeService(service: NativeService): string {
   if (service.fwmark !== 0) {
     const family = service.family === constants.AF_INET6 ? 'ipv6' : 'ipv4';
     return serviceIdentity({ fwmark: service.fwmark, family });
   }
-  const protocol = PROTOCOL_NAMES.get(service.protocol) ?? 'tcp';
+  // Looked up here, not in a table built at import: the numbers come from the addon, which
+  // importing the package must not load.
+  const protocol = PROTOCOLS.find((p) => protocolNumber(p) === service.protocol) ?? 'tcp';
   return serviceIdentity({ protocol, address: service.address ?? '', port: service.port });
 }
 
