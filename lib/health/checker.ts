@@ -20,11 +20,28 @@ export interface HealthCheckerOptions {
   log?: Logger;
 }
 
+/** A destination's last completed check cycle. */
+export interface LastCheck {
+  ok: boolean;
+  /** What the last attempt found: "status 200", "connect ECONNREFUSED ...". */
+  detail: string;
+  /** When the cycle ended, in ms since the epoch. */
+  at: number;
+  /** How long its last attempt took, in seconds. */
+  seconds: number;
+}
+
 export interface DestinationStatus {
   destination: string;
   health: Health;
   /** The weight the kernel should have: configured, 0 (inhibited), or null (removed). */
   weight: number | null;
+  /** The weight the config gives it. */
+  configuredWeight: number;
+  /** Failed check cycles in a row, up to now (0 after a success). */
+  failures: number;
+  /** Undefined until the first cycle ends, and for a destination without a check. */
+  lastCheck: LastCheck | undefined;
 }
 
 export interface ServiceStatus {
@@ -42,6 +59,8 @@ interface Monitor {
   controller: AbortController;
   fingerprint: string;
   done: Promise<void>;
+  failures: number;
+  lastCheck: LastCheck | undefined;
 }
 
 const monitorKey = (serviceId: string, destinationId: string): string =>
@@ -201,11 +220,17 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
         quorumMet: this.view.quorumMet(service.id),
         healthyWeight: healthyWeight(service, this.view),
         sorryServerActive: service.sorryServer !== undefined && !this.view.quorumMet(service.id),
-        destinations: service.destinations.map((d) => ({
-          destination: d.id,
-          health: this.monitors.get(monitorKey(service.id, d.id))?.counter.state ?? 'unknown',
-          weight: weights.get(`${d.dest.address}|${d.dest.port}`) ?? null,
-        })),
+        destinations: service.destinations.map((d) => {
+          const monitor = this.monitors.get(monitorKey(service.id, d.id));
+          return {
+            destination: d.id,
+            health: monitor?.counter.state ?? 'unknown',
+            weight: weights.get(`${d.dest.address}|${d.dest.port}`) ?? null,
+            configuredWeight: d.dest.weight,
+            failures: monitor?.failures ?? 0,
+            lastCheck: monitor?.lastCheck,
+          };
+        }),
       };
     });
   }
@@ -228,6 +253,8 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
       controller: new AbortController(),
       fingerprint: fingerprint(check),
       done: Promise.resolve(),
+      failures: 0,
+      lastCheck: undefined,
     };
     this.monitors.set(monitorKey(service.id, destination.id), monitor);
     if (check) monitor.done = this.runMonitor(monitor, check);
@@ -243,12 +270,20 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
       const from = monitor.counter.state;
       const to = monitor.counter.record(result.ok);
       const destination = monitor.destination.id;
+      monitor.failures = result.ok ? 0 : monitor.failures + 1;
+      monitor.lastCheck = {
+        ok: result.ok,
+        detail: result.detail,
+        at: Date.now(),
+        seconds: result.seconds,
+      };
       this.emit('check', {
         service: monitor.serviceId,
         destination,
         ok: result.ok,
         detail: result.detail,
         attempts: result.attempts,
+        seconds: result.seconds,
         health: monitor.counter.state,
       });
       this.record('debug', 'check', {

@@ -8,6 +8,8 @@ export interface CheckReport {
   /** What the last attempt found: "status 200", "connect ECONNREFUSED ...", "timed out after 200 ms". */
   detail: string;
   attempts: number;
+  /** How long the last attempt took, in seconds. */
+  seconds: number;
   /** The destination's health after this cycle. */
   health: Health;
 }

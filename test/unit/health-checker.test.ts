@@ -113,10 +113,34 @@ describe('HealthChecker', () => {
         detail: 'probe: unhealthy',
       }),
     );
+    const lastCheck = (ok: boolean, detail: string) => ({
+      ok,
+      detail,
+      at: expect.any(Number) as number,
+      seconds: expect.any(Number) as number,
+    });
     expect(checker.status()[0]?.destinations).toEqual([
-      { destination: '10.0.0.2:80', health: 'down', weight: 0 },
-      { destination: '10.0.0.3:80', health: 'up', weight: 1 },
+      {
+        destination: '10.0.0.2:80',
+        health: 'down',
+        weight: 0,
+        configuredWeight: 5,
+        failures: expect.any(Number) as number,
+        lastCheck: lastCheck(false, 'probe: unhealthy'),
+      },
+      {
+        destination: '10.0.0.3:80',
+        health: 'up',
+        weight: 1,
+        configuredWeight: 1,
+        failures: 0,
+        lastCheck: lastCheck(true, expect.any(String) as string),
+      },
     ]);
+    const down = checker.status()[0]?.destinations[0];
+    expect(down?.failures).toBeGreaterThanOrEqual(1);
+    expect(down?.lastCheck?.at).toBeLessThanOrEqual(Date.now());
+    expect(down?.lastCheck?.seconds).toBeGreaterThanOrEqual(0);
 
     alive.add('10.0.0.2');
     await until('weight back', () => table.weight(SVC, '10.0.0.2:80') === 5);
@@ -314,7 +338,7 @@ describe('HealthChecker', () => {
     ]);
     expect(table.services.has('tcp 192.168.8.201:443')).toBe(false);
     expect(table.weight(SVC, '10.0.0.2:80')).toBe(0);
-    expect(checker.status()[0]?.destinations[0]).toEqual({
+    expect(checker.status()[0]?.destinations[0]).toMatchObject({
       destination: '10.0.0.2:80',
       health: 'down',
       weight: 0,
