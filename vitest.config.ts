@@ -1,15 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 // Four suites. unit: pure code, anywhere, no privileges. kernel and e2e: need a kernel with IPVS
-// (natively as root, or inside the lab; see test/run-kernel-suites.ts). Every kernel/e2e file runs
-// in a worker process of its own that first moves into a fresh network namespace, so files never
-// see each other's IPVS rules.
+// (natively as root, or inside the lab; see test/run-kernel-suites.ts). Before each kernel/e2e
+// file, its worker process moves into a fresh network namespace (the setup file runs again for
+// every file), so files never see each other's IPVS rules. Workers are reused across files
+// (isolate: false): under QEMU without hardware virtualisation, starting a worker and importing
+// lib/ afresh for each file took longer than many of the files' tests.
 const kernelSuite = (name: string) => ({
   test: {
     name,
     include: [`test/${name}/**/*.test.ts`],
     pool: 'forks' as const,
-    isolate: true,
+    isolate: false,
     setupFiles: ['test/support/fresh-netns.ts'],
     // QEMU without hardware virtualisation is some ten times slower than the host.
     testTimeout: 120_000,
