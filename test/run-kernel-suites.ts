@@ -4,6 +4,9 @@
 //
 //   npm run test:kernel [-- [--kernel 6.1|6.12|all] [vitest args, e.g. a file filter]]
 //
+// Without vitest args (the whole suite, as `npm test` runs it), each guest first runs
+// test/lab/ipip-autoload.sh.
+//
 // In the lab, --kernel (else $IPVS_LAB_KERNEL, else 6.1) picks the guest's kernel; `all` (what
 // `npm test` passes) runs the suites on every lab kernel, each in a guest of its own, all at once.
 // IPVS_TEST_MODE=native|lab forces a mode; natively, the running kernel is the only one there is.
@@ -52,10 +55,12 @@ function pickKernels(named: string | undefined): LabKernel[] {
 
 let kernels: LabKernel[];
 let vitestArgs: string[];
+let wholeSuite = false;
 try {
   const { kernel, rest } = takeKernelOption(process.argv.slice(2));
   kernels = pickKernels(kernel);
   vitestArgs = ['run', '--project', 'kernel', '--project', 'e2e', ...rest];
+  wholeSuite = rest.length === 0;
 } catch (error) {
   say(error instanceof LabError ? error.message : String(error));
   process.exit(2);
@@ -84,6 +89,17 @@ if (mode !== 'lab') {
   process.exit(2);
 }
 
+/**
+ * What a guest runs: vitest; for the whole suite, first test/lab/ipip-autoload.sh, which must see
+ * a kernel no test has touched yet (it unloads ipip, which the e2e tunnels need, so it cannot run
+ * beside them) and costs no guest of its own this way.
+ */
+function guestCommand(): string[] {
+  const suites = [process.execPath, vitest, ...vitestArgs];
+  if (!wholeSuite) return suites;
+  return ['sh', '-c', 'sh test/lab/ipip-autoload.sh && exec "$@"', 'ipip-autoload', ...suites];
+}
+
 interface KernelRun {
   kernel: LabKernel;
   status: number;
@@ -102,7 +118,7 @@ function labFailure(error: unknown): string {
 async function runOne(kernel: LabKernel): Promise<KernelRun> {
   const started = Date.now();
   try {
-    const result = await runInLab([process.execPath, vitest, ...vitestArgs], {
+    const result = await runInLab(guestCommand(), {
       cwd: REPO_ROOT,
       kernel,
     });
@@ -165,7 +181,7 @@ async function runMany(list: readonly LabKernel[]): Promise<KernelRun[]> {
       const log = new KernelLog(join(logDir, `kernel-suites-${kernel}.log`), kernel);
       let run: KernelRun;
       try {
-        const result = await runInLab([process.execPath, vitest, ...vitestArgs], {
+        const result = await runInLab(guestCommand(), {
           cwd: REPO_ROOT,
           kernel,
           output: log,

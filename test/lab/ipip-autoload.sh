@@ -1,7 +1,7 @@
 #!/bin/sh
-# Run in the lab on a guest of its own (it unloads ipip, which every tunl0 of the guest depends
-# on, so it cannot share a guest with the e2e suites):
-#   npm run lab -- sh test/lab/ipip-autoload.sh
+# Run in the lab before any test has used the guest's kernel (it unloads ipip, which every tunl0
+# of the guest depends on, so it cannot run beside the e2e suites): test/run-kernel-suites.ts runs
+# it first in each guest of the whole suite; alone: npm run lab -- sh test/lab/ipip-autoload.sh
 # Proves what docs/tun.md claims: prepareRealServer({ mode: 'tun' }) on a machine without the ipip
 # module gets the kernel to load it (rtnl-link-ipip) and brings tunl0 up with the VIP, with no
 # modprobe of its own. Nothing else may touch tunl0 before it: even `ip link show tunl0` would make
