@@ -32,8 +32,8 @@ function part(value: HtmlValue): string {
   return value.map(part).join('');
 }
 
-/** html`<td>${text}</td>`: values are escaped, Html values and arrays of them are kept. */
-export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
+/** markup`<td>${text}</td>`: values are escaped, Html values and arrays of them are kept. */
+export function markup(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
   let out = strings[0] ?? '';
   values.forEach((value, i) => {
     out += part(value) + (strings[i + 1] ?? '');

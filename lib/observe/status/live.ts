@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ChangeEntry } from './changes.js';
 import { clock } from './format.js';
+import { failureText } from './page.js';
 import type { SnapshotReader } from './reader.js';
 import { allRows, layoutOf, statusView, type RowView } from './view.js';
 
@@ -104,13 +105,11 @@ export class LiveUpdates {
       const reading = await this.reader.fresh();
       if (this.pages.size === 0) return;
       if (reading.error !== undefined) {
-        const data = reading.snapshot;
-        const text =
-          `Reading the kernel's table failed at ${clock(reading.at)}: ${reading.error}. ` +
-          (data === undefined
-            ? 'No reading has succeeded yet; '
-            : `The figures below are from ${clock(data.takenAt)}; `) +
-          `retrying every ${this.intervalMs / 1000} s.`;
+        const text = failureText(
+          { message: reading.error, at: reading.at },
+          reading.snapshot?.takenAt,
+          this.intervalMs,
+        );
         this.lastFailure = message('failure', { error: reading.error, at: reading.at, text });
         for (const page of this.pages) this.send(page, this.lastFailure);
         return;
