@@ -19,6 +19,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
 
 /** Escapes text for an element's content or a quoted attribute value. */
 export function escapeHtml(text: string): string {
+  if (!/[&<>"']/.test(text)) return text; // most of a table: addresses, numbers
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
