@@ -32,6 +32,7 @@ export function ensureChromium(): void {
   } catch (error) {
     throw new Error(
       `could not install Debian's chromium for the browser tests: ${(error as Error).message}`,
+      { cause: error },
     );
   }
   if (!existsSync(CHROMIUM))

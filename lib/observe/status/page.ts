@@ -73,12 +73,12 @@ function card(row: RowView, field: string, label: string): Html {
 
 const CARDS: ReadonlyArray<readonly [string, string]> = [
   ['services', 'Services'],
-  ['problems', 'With problems'],
+  ['problems', 'Problems'],
   ['up', 'Servers up'],
   ['down', 'Servers down'],
-  ['unknown', 'Unchecked'],
+  ['unknown', 'Not checked'],
   ['quorumLost', 'Quorum lost'],
-  ['sorry', 'Sorry server in use'],
+  ['sorry', 'Sorry servers'],
   ['cps', 'Conn/s'],
   ['pps', 'Packets/s in / out'],
   ['bps', 'Bytes/s in / out'],

@@ -12,7 +12,7 @@ h1{font-size:16px;margin:0;font-weight:600}
 .conn{font-size:12px;padding:2px 10px;border-radius:10px;background:#4b5563}
 .conn.live{background:var(--ok)}.conn.lost{background:var(--bad)}
 .summary{display:flex;gap:8px;flex-wrap:wrap;padding:12px 16px 4px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:5px 12px;min-width:96px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:4px 10px;min-width:80px}
 .card .label{color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
 .card .value{font-size:17px;font-weight:600;font-variant-numeric:tabular-nums;white-space:nowrap}
 .card .sub{font-size:12px}
@@ -20,9 +20,9 @@ h1{font-size:16px;margin:0;font-weight:600}
 .any-down .c-down .value,.any-quorum-lost .c-quorumLost .value,.any-sorry .c-sorry .value{color:var(--bad)}
 .any-problem .c-problems{border-color:#d4a72c;background:var(--warn-bg)}
 #error{margin:8px 16px 0;padding:10px 14px;border:1px solid var(--bad);border-left-width:6px;background:var(--bad-bg);color:#82071e;border-radius:6px;font-weight:600}
-.layout{display:flex;gap:16px;padding:12px 16px 12px;align-items:flex-start}
-main{flex:1;min-width:0}
-aside{width:330px;flex:none}
+.layout{padding:12px 16px}
+main{overflow-x:auto}
+aside{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:12px;margin-top:12px;align-items:start}
 .controls{display:flex;gap:10px;align-items:center;margin-bottom:8px}
 .controls label{white-space:nowrap}
 #filter{flex:1;max-width:460px;padding:6px 10px;border:1px solid var(--line);border-radius:6px;font:inherit;background:#fff}
@@ -54,10 +54,10 @@ tr.absent td{color:var(--muted);font-style:italic}
 .nojs .tog,.nojs .needs-js{display:none}
 [hidden]{display:none!important}
 .stale main table,.stale .summary .value{opacity:.5}
-aside section{background:var(--card);border:1px solid var(--line);border-radius:6px;margin-bottom:12px;overflow:hidden}
+aside section{background:var(--card);border:1px solid var(--line);border-radius:6px;overflow:hidden}
 aside h2{font-size:11px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);margin:0;padding:7px 12px;border-bottom:1px solid var(--line);background:#f6f8fa}
 aside table{border:0;border-radius:0}
-#change-list{list-style:none;margin:0;padding:0;max-height:460px;overflow:auto}
+#change-list{list-style:none;margin:0;padding:0;max-height:320px;overflow:auto}
 #change-list li{padding:6px 12px;border-bottom:1px solid var(--soft)}
 #change-list .when{color:var(--muted);font-variant-numeric:tabular-nums;margin-right:8px}
 #change-list .where{font-weight:600}
@@ -66,5 +66,5 @@ aside table{border:0;border-radius:0}
 .to-up .what,.to-quorum-met .what{color:var(--ok)}
 .none-msg{margin:0;padding:8px 12px;color:var(--muted)}
 footer{color:var(--muted);padding:0 16px 16px;font-size:12px}
-@media (max-width:1200px){.layout{flex-direction:column}aside{width:100%}}
+@media (max-width:900px){aside{grid-template-columns:1fr}}
 `;
