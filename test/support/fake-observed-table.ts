@@ -43,7 +43,9 @@ export class FakeObservedTable extends FakeIpvsTable implements SnapshotSource {
                 inactiveConnections: counters.inactive,
               };
         });
-        return { ...service, destinations };
+        // The kernel counts a service's traffic as its destinations' together.
+        const stats = destinations.reduce(addStats, service.stats);
+        return { ...service, stats, destinations };
       }),
     );
   }
@@ -55,4 +57,10 @@ export class FakeObservedTable extends FakeIpvsTable implements SnapshotSource {
   getTotals(): Promise<Stats> {
     return Promise.resolve(this.totals);
   }
+}
+
+function addStats(total: Stats, d: { stats: Stats }): Stats {
+  const out = { ...total };
+  for (const key of Object.keys(out) as (keyof Stats)[]) out[key] += d.stats[key];
+  return out;
 }
