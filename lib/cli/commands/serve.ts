@@ -123,14 +123,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const log = jsonLinesLogger(process.stdout, options.logLevel);
   const checker = new HealthChecker(ipvs, config, { log });
-  try {
-    await checker.start();
-  } catch (error) {
-    ipvs.close();
-    process.stderr.write(`ipvs serve: could not start: ${message(error)}\n`);
-    return 1;
-  }
-
+  // The listener is bound first: an address in use is reported before the table is touched.
   let server: ObserveServer | undefined;
   if (options.listen) {
     try {
@@ -139,11 +132,20 @@ export async function run(argv: readonly string[]): Promise<number> {
         metrics: new MetricsExporter(new Snapshotter(ipvs, checker)),
       });
     } catch (error) {
-      await checker.stop({ flush: false });
       ipvs.close();
       process.stderr.write(`ipvs serve: --listen: ${message(error)}\n`);
       return 1;
     }
+  }
+  try {
+    await checker.start();
+  } catch (error) {
+    await server?.close();
+    ipvs.close();
+    process.stderr.write(`ipvs serve: could not start: ${message(error)}\n`);
+    return 1;
+  }
+  if (server) {
     log({
       time: new Date().toISOString(),
       level: 'info',
