@@ -5,6 +5,9 @@ const x = (n: number | undefined) => (n === undefined ? 'n/a' : `${n.toFixed(2)}
 
 export function judge(results: Omit<Results, 'goals'>): Goal[] {
   const goals: Goal[] = [];
+  // With --only, goals of the stages that did not run are not judged.
+  const only = results.options.only;
+  const ran = (stage: string): boolean => only?.includes(stage) ?? true;
   const atLeast = (
     goal: string,
     scenario: Scenario,
@@ -12,6 +15,7 @@ export function judge(results: Omit<Results, 'goals'>): Goal[] {
     baseline: string,
     min: number,
   ) => {
+    if (!ran(scenario === 'create' || scenario === 'delete' ? 'create-delete' : scenario)) return;
     const r = ratio(results as Results, scenario, contender, baseline);
     goals.push({
       goal: `${goal} >= ${min}x ${baseline}`,

@@ -17,6 +17,7 @@ import { Context } from './scenarios/context.js';
 import { createDelete } from './scenarios/create-delete.js';
 import { list } from './scenarios/list.js';
 import { memory } from './scenarios/memory.js';
+import { scrape } from './scenarios/scrape.js';
 import { expectTable } from './verify.js';
 import { churnOps, createOps, deleteOps } from './workload.js';
 
@@ -52,18 +53,34 @@ export async function runBench(options: BenchOptions): Promise<void> {
   checkFloorEncoding([...createOps(3, 2), ...churnOps(3, 2, 0), ...deleteOps(3)]);
   const ctx = new Context(await Ipvs.open({ timeoutMs: 120_000 }), options);
   try {
-    await stage('warm-up', () => warmUp(ctx));
-    const eventLoop = await stage('create/delete', () => createDelete(ctx));
-    await stage('churn', () => churn(ctx));
-    await stage('list', () => list(ctx));
-    const rss = await stage('memory', () => memory(ctx));
+    const runs = (name: string): boolean => options.only?.includes(name) ?? true;
+    if (!options.only) await stage('warm-up', () => warmUp(ctx));
+    const eventLoop = runs('create-delete')
+      ? await stage('create/delete', () => createDelete(ctx))
+      : [];
+    if (runs('churn')) await stage('churn', () => churn(ctx));
+    if (runs('list')) await stage('list', () => list(ctx));
+    const rss = runs('memory') ? await stage('memory', () => memory(ctx)) : undefined;
+    const scrapeCost = runs('scrape') ? await stage('scrape', () => scrape(ctx)) : undefined;
     const { services, dests, rounds, reps, perOpSample, rssOps, floorBatch, smoke } = options;
     const partial = {
       environment: env,
-      options: { services, dests, rounds, reps, perOpSample, rssOps, floorBatch, smoke },
+      options: {
+        services,
+        dests,
+        rounds,
+        reps,
+        perOpSample,
+        rssOps,
+        floorBatch,
+        smoke,
+        scrapeServices: options.scrapeServices,
+        ...(options.only ? { only: options.only } : {}),
+      },
       measurements: ctx.measurements,
       eventLoop,
-      rss,
+      ...(rss ? { rss } : {}),
+      ...(scrapeCost ? { scrape: scrapeCost } : {}),
     };
     const results: Results = { ...partial, goals: judge(partial) };
     const written = writeResults(results, options.outDir);

@@ -14,16 +14,25 @@ export interface BenchOptions {
   /** Messages per sendmsg for the floor's batched run. */
   floorBatch: number;
   smoke: boolean;
+  /** Services of the table scraped in scenario (e). */
+  scrapeServices: number;
+  /** Run only these stages (--only scrape,list); all when absent. */
+  only?: string[];
   /** Where latest.json and latest.svg go. */
   outDir: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--smoke] [--services N] [--dests N] [--rounds N] [--reps N]
                         [--per-op-sample N] [--rss-ops N] [--floor-batch N] [--out DIR]
+                        [--scrape-services N] [--only STAGE,...]
   defaults: 5000 services x 2 destinations, 1 churn round, 3 repetitions, ipvsadm per operation
   sampled on 200 operations, RSS over 1,000,000 operations, the floor at 1000 messages a sendmsg;
   results in benchmarks/results/ (with --smoke: 50 x 2, 1 round, 1 rep, 1000 RSS operations,
-  20 sampled, results in benchmarks/build/smoke/)`;
+  20 sampled, results in benchmarks/build/smoke/); the scrape (e) of a 10,000-service table
+  (smoke: 50) with --dests destinations each; --only runs some of the stages create-delete,
+  churn, list, memory, scrape (and skips the warm-up)`;
+
+export const STAGES = ['create-delete', 'churn', 'list', 'memory', 'scrape'] as const;
 
 const NUMERIC: Record<string, keyof BenchOptions> = {
   '--services': 'services',
@@ -33,6 +42,7 @@ const NUMERIC: Record<string, keyof BenchOptions> = {
   '--per-op-sample': 'perOpSample',
   '--rss-ops': 'rssOps',
   '--floor-batch': 'floorBatch',
+  '--scrape-services': 'scrapeServices',
 };
 
 export function parseOptions(argv: readonly string[], benchDir: string): BenchOptions {
@@ -47,6 +57,7 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
         rssOps: 1000,
         floorBatch: 1000,
         smoke,
+        scrapeServices: 50,
         outDir: join(benchDir, 'build', 'smoke'),
       }
     : {
@@ -58,12 +69,23 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
         rssOps: 1_000_000,
         floorBatch: 1000,
         smoke,
+        scrapeServices: 10_000,
         outDir: join(benchDir, 'results'),
       };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--smoke') continue;
     const value = argv[i + 1];
+    if (arg === '--only' && value !== undefined) {
+      const only = value.split(',');
+      const unknown = only.filter((o) => !(STAGES as readonly string[]).includes(o));
+      if (unknown.length > 0) {
+        throw new RangeError(`--only: unknown stage ${unknown.join(', ')} (${STAGES.join(', ')})`);
+      }
+      options.only = only;
+      i++;
+      continue;
+    }
     if (arg === '--out' && value !== undefined) {
       options.outDir = value;
       i++;

@@ -51,6 +51,21 @@ export interface RssCheck {
   trace: { ops: number; rssMiB: number }[];
 }
 
+/** Scenario (e): one scrape of ipvs exporter, repetition by repetition. */
+export interface ScrapeCost {
+  services: number;
+  dests: number;
+  /** Sample lines in one exposition. */
+  samples: number;
+  bytes: number;
+  /** Whole scrapes (reading and rendering), one per repetition. */
+  seconds: number[];
+  /** The kernel reading's part (median). */
+  readSeconds: number;
+  /** Event-loop delay during the scrapes: median p50, worst p99 and max. */
+  loop: { p50Ms: number; p99Ms: number; maxMs: number };
+}
+
 export interface Environment {
   where: 'lab' | 'native';
   kernel: string;
@@ -83,10 +98,13 @@ export interface Results {
     rssOps: number;
     floorBatch: number;
     smoke: boolean;
+    scrapeServices?: number;
+    only?: string[];
   };
   measurements: Measurement[];
   eventLoop: LoopHealth[];
   rss?: RssCheck;
+  scrape?: ScrapeCost;
   goals: Goal[];
 }
 

@@ -1,6 +1,7 @@
 // The terminal table: per scenario, each contender's ops/s (median of the repetitions, min-max),
 // time, messages per sendmsg, and ratios to the floor, to the floor at one message a sendmsg, and
 // to ipvsadm -R (for listings: to the dump floor and to ipvsadm -Ln).
+import { median } from '../measure.js';
 import { CONTENDERS, ratio, summarize, type Results, type Scenario } from '../results.js';
 
 const SCENARIOS: Scenario[] = ['create', 'delete', 'churn', 'list'];
@@ -88,6 +89,15 @@ export function table(results: Results): string {
       '',
       `RSS over ${r.ops.toLocaleString('en-US')} churn operations (${fmtOps(r.ops / r.seconds)} ops/s): ${r.rssBeforeMiB.toFixed(1)} MiB before, ${r.rssAfterMiB.toFixed(1)} MiB after, ${r.rssMaxMiB.toFixed(1)} MiB peak; heap ${r.heapBeforeMiB.toFixed(1)} -> ${r.heapAfterMiB.toFixed(1)} MiB`,
       `  trace: ${r.trace.map((t) => `${t.ops >= 1000 ? `${Math.round(t.ops / 1000)}k` : t.ops}:${t.rssMiB.toFixed(1)}`).join(' ')}`,
+    );
+  }
+  const sc = results.scrape;
+  if (sc) {
+    const [low, high] = [Math.min(...sc.seconds), Math.max(...sc.seconds)];
+    lines.push(
+      '',
+      `scrape of ${sc.services.toLocaleString('en-US')} services x ${sc.dests} destinations (ipvs exporter, ${sc.samples.toLocaleString('en-US')} samples, ${(sc.bytes / 1024 / 1024).toFixed(1)} MiB): median ${median(sc.seconds).toFixed(2)} s (${low.toFixed(2)}-${high.toFixed(2)}), kernel reading ${sc.readSeconds.toFixed(2)} s`,
+      `  event-loop delay meanwhile: p50 ${sc.loop.p50Ms.toFixed(2)} ms  p99 ${sc.loop.p99Ms.toFixed(2)} ms  max ${sc.loop.maxMs.toFixed(1)} ms`,
     );
   }
   lines.push('', 'goals:');

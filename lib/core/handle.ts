@@ -5,6 +5,7 @@ import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
 import { Batch, type BatchResult } from './batch.js';
 import { parseConnections } from '../kernel/connections.js';
+import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
 import { ExchangeQueue } from '../kernel/exchange-queue.js';
@@ -44,6 +45,7 @@ import type {
   Service,
   ServiceKey,
   ServiceSpec,
+  Stats,
   Timeouts,
 } from '../model/types.js';
 import { describeService, serviceKey } from './validate.js';
@@ -325,6 +327,15 @@ export class IpvsHandle {
         op: 'listConnections',
         target: '/proc/net/ip_vs_conn',
       });
+    }
+  }
+
+  /** The namespace's totals since IPVS was loaded in it (/proc/net/ip_vs_stats). */
+  async getTotals(): Promise<Stats> {
+    try {
+      return parseTotals(await this.client.readProcNet('ip_vs_stats'));
+    } catch (error) {
+      throw exchangeError(error, { op: 'getTotals', target: '/proc/net/ip_vs_stats' });
     }
   }
 

@@ -1,5 +1,7 @@
+// What the observe listener (server.ts) asks of extra handlers, such as the status page: handle
+// the request and say true, or say false and let the next one (or the 404) have it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-/** Answers a request and returns true, or returns false to let the next route try. */
+
 export type Route = (
   request: IncomingMessage,
   response: ServerResponse,

@@ -22,6 +22,10 @@ const HOST_PACKAGES: ReadonlyArray<{ pkg: string; command: string }> = [
   { pkg: 'ipvsadm', command: 'ipvsadm' },
   { pkg: 'iproute2', command: 'ip' },
   { pkg: 'util-linux', command: 'setpriv' },
+  // test/e2e/metrics.test.ts: node_exporter's ipvs collector to compare with, and Prometheus
+  // (its package also has promtool) to scrape ipvs exporter.
+  { pkg: 'prometheus-node-exporter', command: 'prometheus-node-exporter' },
+  { pkg: 'prometheus', command: 'promtool' },
 ];
 
 function log(message: string): void {

@@ -2,11 +2,20 @@
 // CONFIG (YAML or JSON) and keeps the kernel's table in line with their health; logs JSON lines
 // on stdout. SIGHUP reloads CONFIG by difference (a bad file is reported and the running config
 // kept); SIGTERM or SIGINT stops cleanly, with --flush-on-stop deleting the managed services.
+// --listen ADDR serves Prometheus metrics at /metrics, the checker's view included.
 import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
 import { loadHealthConfig } from '../../health/config-file.js';
 import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
+import {
+  listenText,
+  parseListenAddress,
+  type ListenAddress,
+} from '../../observe/listen-address.js';
+import { MetricsExporter } from '../../observe/metrics/exporter.js';
+import { startObserveServer, type ObserveServer } from '../../observe/server.js';
+import { Snapshotter } from '../../observe/snapshotter.js';
 
 export const usage = `usage: ipvs serve CONFIG [options]
 
@@ -17,6 +26,9 @@ options:
   --netns NAME|PATH   manage IPVS in this network namespace (NAME: /run/netns/NAME)
   --flush-on-stop     delete the managed services when stopping (overrides the config)
   --log-level LEVEL   debug (every check), info (default), warn or error
+  --listen ADDR       serve Prometheus metrics at http://ADDR/metrics (as ipvs exporter, with
+                      each real server's health): HOST:PORT, [IPv6]:PORT or :PORT (host
+                      127.0.0.1). Off by default
   --check             validate CONFIG, print a summary and exit
   -h, --help          this text
 `;
@@ -27,6 +39,7 @@ interface ServeOptions {
   flushOnStop: boolean | undefined;
   logLevel: LogLevel;
   checkOnly: boolean;
+  listen: ListenAddress | undefined;
 }
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -38,6 +51,7 @@ function parseArgs(argv: readonly string[]): ServeOptions | string {
     flushOnStop: undefined,
     logLevel: 'info',
     checkOnly: false,
+    listen: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -46,6 +60,14 @@ function parseArgs(argv: readonly string[]): ServeOptions | string {
       const path = value();
       if (!path) return '--netns needs a path';
       options.netns = netnsPath(path);
+    } else if (arg === '--listen') {
+      const address = value();
+      if (!address) return '--listen needs an address';
+      try {
+        options.listen = parseListenAddress(address, '--listen');
+      } catch (error) {
+        return message(error);
+      }
     } else if (arg === '--flush-on-stop') options.flushOnStop = true;
     else if (arg === '--check') options.checkOnly = true;
     else if (arg === '--log-level') {
@@ -101,12 +123,35 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const log = jsonLinesLogger(process.stdout, options.logLevel);
   const checker = new HealthChecker(ipvs, config, { log });
+  // The listener is bound first: an address in use is reported before the table is touched.
+  let server: ObserveServer | undefined;
+  if (options.listen) {
+    try {
+      server = await startObserveServer({
+        listen: options.listen,
+        metrics: new MetricsExporter(new Snapshotter(ipvs, checker)),
+      });
+    } catch (error) {
+      ipvs.close();
+      process.stderr.write(`ipvs serve: --listen: ${message(error)}\n`);
+      return 1;
+    }
+  }
   try {
     await checker.start();
   } catch (error) {
+    await server?.close();
     ipvs.close();
     process.stderr.write(`ipvs serve: could not start: ${message(error)}\n`);
     return 1;
+  }
+  if (server) {
+    log({
+      time: new Date().toISOString(),
+      level: 'info',
+      event: 'listening',
+      url: `http://${listenText(server.address)}/metrics`,
+    });
   }
 
   // Reloads run one after another; a stop waits for the one under way.
@@ -134,6 +179,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     const signal = await stopped;
     log({ time: new Date().toISOString(), level: 'info', event: 'stopping', signal });
+    await server?.close();
     await reloading;
     await checker.stop(options.flushOnStop === undefined ? {} : { flush: options.flushOnStop });
     return 0;

@@ -1,0 +1,98 @@
+// ipvs exporter: the Prometheus metrics of one namespace's IPVS alone, without health checks
+// (`ipvs serve --listen` serves the same /metrics with the checker's view added). Stops cleanly
+// on SIGTERM or SIGINT.
+import { netnsPath } from '../global-options.js';
+import { Ipvs } from '../../ipvs.js';
+import {
+  listenText,
+  parseListenAddress,
+  type ListenAddress,
+} from '../../observe/listen-address.js';
+import { MetricsExporter } from '../../observe/metrics/exporter.js';
+import { startObserveServer } from '../../observe/server.js';
+import { Snapshotter } from '../../observe/snapshotter.js';
+import { waitForStopSignal } from '../stop-signal.js';
+
+/**
+ * The default port. The Prometheus wiki's exporter range (9100-9999, "Default port allocations")
+ * has been fully allocated since 2023, so no free port there could be taken; 9742 is the one
+ * chosen, and --listen picks another.
+ */
+export const DEFAULT_PORT = 9742;
+
+export const usage = `usage: ipvs exporter [--listen ADDR] [--netns NAME|PATH]
+
+Serves the Prometheus metrics of IPVS at http://ADDR/metrics: node_exporter's ipvs families
+(node_ipvs_*, same names and labels) and ipvs_* per service and real server. One kernel reading
+per scrape, shared by concurrent scrapers. SIGTERM/SIGINT stop.
+
+options:
+  --listen ADDR       HOST:PORT, [IPv6]:PORT or :PORT (host 127.0.0.1); default 127.0.0.1:${DEFAULT_PORT}
+                      (9100-9999, Prometheus' exporter port range, is all allocated: ${DEFAULT_PORT}
+                      is our choice, pick another here if it is taken)
+  --netns NAME|PATH   read IPVS in this network namespace (NAME: /run/netns/NAME)
+  -h, --help          this text
+`;
+
+interface ExporterOptions {
+  listen: ListenAddress;
+  netns: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): ExporterOptions {
+  const options: ExporterOptions = {
+    listen: { host: '127.0.0.1', port: DEFAULT_PORT },
+    netns: undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const value = argv[i + 1];
+    if (arg === '--listen' || arg === '--netns') {
+      if (value === undefined || value === '') throw new Error(`${arg} needs a value`);
+      i++;
+      if (arg === '--listen') options.listen = parseListenAddress(value, '--listen');
+      else options.netns = netnsPath(value);
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  return options;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let options: ExporterOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    process.stderr.write(`ipvs exporter: ${message(error)}\n${usage}`);
+    return 2;
+  }
+  let ipvs: Ipvs;
+  try {
+    ipvs = await Ipvs.open(options.netns === undefined ? {} : { netns: options.netns });
+  } catch (error) {
+    process.stderr.write(`ipvs exporter: ${message(error)}\n`);
+    return 1;
+  }
+  try {
+    const server = await startObserveServer({
+      listen: options.listen,
+      metrics: new MetricsExporter(new Snapshotter(ipvs)),
+    });
+    process.stderr.write(`ipvs exporter: serving http://${listenText(server.address)}/metrics\n`);
+    await waitForStopSignal();
+    await server.close();
+    return 0;
+  } catch (error) {
+    process.stderr.write(`ipvs exporter: ${message(error)}\n`);
+    return 1;
+  } finally {
+    ipvs.close();
+  }
+}
