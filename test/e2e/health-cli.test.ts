@@ -69,7 +69,16 @@ beforeAll(async () => {
   writeFileSync(configFile, config(2, true, false));
   serve = spawn(
     process.execPath,
-    ['--import', 'tsx', 'lib/cli/bin.ts', 'serve', configFile, '--flush-on-stop'],
+    [
+      '--import',
+      'tsx',
+      'lib/cli/bin.ts',
+      'serve',
+      configFile,
+      '--flush-on-stop',
+      '--listen',
+      '127.0.0.1:0',
+    ],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) =>
@@ -114,6 +123,42 @@ describe('ipvs serve', () => {
       service: 'tcp 192.168.8.200:80',
       destination: '192.168.8.10:1',
     });
+  });
+
+  it('serves the metrics and the status page on --listen, with the checker’s view', async () => {
+    await until('listening', () => hasLog('listening'));
+    const url = String(logs.find((r) => r.event === 'listening')?.url);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const dead = 'service="tcp 192.168.8.200:80",real_server="192.168.8.10:1"';
+    // Polled: the checker's verdict and the kernel's weight 0 arrive one after the other.
+    let metrics = '';
+    await until('metrics show the dead server down at weight 0', () => {
+      void fetch(`${url}metrics`)
+        .then((r) => r.text())
+        .then((text) => (metrics = text));
+      return (
+        metrics.includes(`ipvs_real_server_health{${dead},state="down"} 1`) &&
+        metrics.includes(`ipvs_real_server_weight{${dead}} 0`)
+      );
+    });
+    expect(metrics).toContain(`ipvs_real_server_configured_weight{${dead}} 1`);
+    // node_exporter's family, from the same reading: the weight as ipvsadm shows it.
+    expect(metrics).toContain(
+      'node_ipvs_backend_weight{local_address="192.168.8.200",local_port="80",' +
+        'remote_address="192.168.8.10",remote_port="1",proto="TCP",local_mark=""} 0',
+    );
+    const status = (await (await fetch(`${url}status.json`)).json()) as {
+      services: Array<{ id: string; destinations: Array<{ id: string; health: unknown }> }>;
+    };
+    const web = status.services.find((s) => s.id === 'tcp 192.168.8.200:80');
+    expect(web?.destinations.find((d) => d.id === '192.168.8.10:1')?.health).toMatchObject({
+      health: 'down',
+      weight: 0,
+    });
+    // The service the checker does not manage is shown too, from the kernel alone.
+    expect(status.services.map((s) => s.id)).toContain('tcp 192.168.8.201:80');
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('tcp 192.168.8.200:80');
   });
 
   it('reloads on SIGHUP by difference, not by flush', async () => {

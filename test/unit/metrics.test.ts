@@ -128,8 +128,9 @@ describe('metrics', () => {
       `ipvs_real_server_connections_per_second${server} 2`,
     ]);
     expect(text).toContain('# TYPE ipvs_real_server_connections_per_second gauge');
+    // The service's own counters, which the kernel (and the fake) keep as its servers' sum.
     expect(samples(text, 'ipvs_service_connections_total')).toEqual([
-      'ipvs_service_connections_total{service="tcp 192.168.8.200:80"} 0',
+      'ipvs_service_connections_total{service="tcp 192.168.8.200:80"} 7',
     ]);
     expect(samples(text, 'ipvs_real_server_weight')).toEqual([
       `ipvs_real_server_weight${server} 3`,

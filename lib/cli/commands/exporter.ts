@@ -1,6 +1,7 @@
-// ipvs exporter: the Prometheus metrics of one namespace's IPVS alone, without health checks
-// (`ipvs serve --listen` serves the same /metrics with the checker's view added). Stops cleanly
+// ipvs exporter: the Prometheus metrics and the status page of one namespace's IPVS alone,
+// without health checks (`ipvs serve --listen` serves the same with the checker's view added). Stops cleanly
 // on SIGTERM or SIGINT.
+import { hostname } from 'node:os';
 import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
 import {
@@ -8,9 +9,7 @@ import {
   parseListenAddress,
   type ListenAddress,
 } from '../../observe/listen-address.js';
-import { MetricsExporter } from '../../observe/metrics/exporter.js';
-import { startObserveServer } from '../../observe/server.js';
-import { Snapshotter } from '../../observe/snapshotter.js';
+import { startObserving } from '../../observe/observe.js';
 import { waitForStopSignal } from '../stop-signal.js';
 
 /**
@@ -23,8 +22,9 @@ export const DEFAULT_PORT = 9742;
 export const usage = `usage: ipvs exporter [--listen ADDR] [--netns NAME|PATH]
 
 Serves the Prometheus metrics of IPVS at http://ADDR/metrics: node_exporter's ipvs families
-(node_ipvs_*, same names and labels) and ipvs_* per service and real server. One kernel reading
-per scrape, shared by concurrent scrapers. SIGTERM/SIGINT stop.
+(node_ipvs_*, same names and labels) and ipvs_* per service and real server; and a read-only
+status page at http://ADDR/ (live, also as /status.json). One kernel reading at a time, shared
+by concurrent scrapers and pages. SIGTERM/SIGINT stop.
 
 options:
   --listen ADDR       HOST:PORT, [IPv6]:PORT or :PORT (host 127.0.0.1); default 127.0.0.1:${DEFAULT_PORT}
@@ -81,11 +81,13 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    const server = await startObserveServer({
+    const server = await startObserving({
       listen: options.listen,
-      metrics: new MetricsExporter(new Snapshotter(ipvs)),
+      source: ipvs,
+      title: `${hostname()} · IPVS`,
     });
-    process.stderr.write(`ipvs exporter: serving http://${listenText(server.address)}/metrics\n`);
+    const url = `http://${listenText(server.address)}`;
+    process.stderr.write(`ipvs exporter: serving ${url}/metrics and the status page at ${url}/\n`);
     await waitForStopSignal();
     await server.close();
     return 0;

@@ -2,7 +2,9 @@
 // CONFIG (YAML or JSON) and keeps the kernel's table in line with their health; logs JSON lines
 // on stdout. SIGHUP reloads CONFIG by difference (a bad file is reported and the running config
 // kept); SIGTERM or SIGINT stops cleanly, with --flush-on-stop deleting the managed services.
-// --listen ADDR serves Prometheus metrics at /metrics, the checker's view included.
+// --listen ADDR serves Prometheus metrics at /metrics and the status page at /, the checker's
+// view included.
+import { hostname } from 'node:os';
 import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
@@ -13,9 +15,8 @@ import {
   parseListenAddress,
   type ListenAddress,
 } from '../../observe/listen-address.js';
-import { MetricsExporter } from '../../observe/metrics/exporter.js';
-import { startObserveServer, type ObserveServer } from '../../observe/server.js';
-import { Snapshotter } from '../../observe/snapshotter.js';
+import { startObserving } from '../../observe/observe.js';
+import type { ObserveServer } from '../../observe/server.js';
 
 export const usage = `usage: ipvs serve CONFIG [options]
 
@@ -26,9 +27,9 @@ options:
   --netns NAME|PATH   manage IPVS in this network namespace (NAME: /run/netns/NAME)
   --flush-on-stop     delete the managed services when stopping (overrides the config)
   --log-level LEVEL   debug (every check), info (default), warn or error
-  --listen ADDR       serve Prometheus metrics at http://ADDR/metrics (as ipvs exporter, with
-                      each real server's health): HOST:PORT, [IPv6]:PORT or :PORT (host
-                      127.0.0.1). Off by default
+  --listen ADDR       serve Prometheus metrics at http://ADDR/metrics and the status page at
+                      http://ADDR/ (as ipvs exporter, with each real server's health):
+                      HOST:PORT, [IPv6]:PORT or :PORT (host 127.0.0.1). Off by default
   --check             validate CONFIG, print a summary and exit
   -h, --help          this text
 `;
@@ -127,9 +128,11 @@ export async function run(argv: readonly string[]): Promise<number> {
   let server: ObserveServer | undefined;
   if (options.listen) {
     try {
-      server = await startObserveServer({
+      server = await startObserving({
         listen: options.listen,
-        metrics: new MetricsExporter(new Snapshotter(ipvs, checker)),
+        source: ipvs,
+        checker,
+        title: `${hostname()} · IPVS`,
       });
     } catch (error) {
       ipvs.close();
@@ -150,7 +153,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       time: new Date().toISOString(),
       level: 'info',
       event: 'listening',
-      url: `http://${listenText(server.address)}/metrics`,
+      url: `http://${listenText(server.address)}/`,
     });
   }
 
