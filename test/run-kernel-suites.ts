@@ -66,6 +66,18 @@ try {
   process.exit(2);
 }
 
+// The e2e tests start `ipvs serve` and `ipvs exporter` from dist/ (test/support/ipvs-cli.ts):
+// built here, on the host, before any guest boots.
+const build = spawnSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  { cwd: REPO_ROOT, stdio: 'inherit' },
+);
+if (build.status !== 0) {
+  say('tsc -p tsconfig.build.json failed: the e2e tests start the ipvs command from dist/');
+  process.exit(1);
+}
+
 const mode = process.env.IPVS_TEST_MODE ?? (nativeIpvs() ? 'native' : 'lab');
 if (mode === 'native') {
   if (!nativeIpvs()) {

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ipvsCommand, REPO } from '../support/ipvs-cli.js';
 import { addLan, saved } from '../support/ipvs-test.js';
 import { sh } from '../support/sh.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 let dir: string;
 let configFile: string;
 let server: Server;
@@ -67,25 +67,19 @@ beforeAll(async () => {
   // A service that is not in the config: the checker must leave it alone throughout.
   sh('ipvsadm', '-A', '-t', '192.168.8.201:80', '-s', 'wlc');
   writeFileSync(configFile, config(2, true, false));
-  serve = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'lib/cli/bin.ts',
-      'serve',
-      configFile,
-      '--flush-on-stop',
-      '--listen',
-      '127.0.0.1:0',
-    ],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+  const [node = '', ...args] = ipvsCommand(
+    'serve',
+    configFile,
+    '--flush-on-stop',
+    '--listen',
+    '127.0.0.1:0',
   );
+  serve = spawn(node, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: serve.stdout as NodeJS.ReadableStream }).on('line', (line) =>
     logs.push(JSON.parse(line) as Record<string, unknown>),
   );
-  // `ipvs serve` starts through tsx, which compiles lib/ cold: under TCG with both lab guests
-  // running at once that took 50-65 s (6.1 and 6.12 alike), minutes on a loaded machine.
+  // Under TCG with both lab guests running at once, `ipvs serve` took 50-65 s to start through
+  // tsx (which compiled lib/ cold), and still seconds from dist/: on a loaded machine, more.
   await until('started', () => hasLog('started'), 240);
 }, 300_000);
 
@@ -130,17 +124,17 @@ describe('ipvs serve', () => {
     const url = String(logs.find((r) => r.event === 'listening')?.url);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const dead = 'service="tcp 192.168.8.200:80",real_server="192.168.8.10:1"';
-    // Polled: the checker's verdict and the kernel's weight 0 arrive one after the other.
+    // Polled, one scrape at a time: the checker's verdict and the kernel's weight 0 arrive one
+    // after the other.
+    const down = (text: string): boolean =>
+      text.includes(`ipvs_real_server_health{${dead},state="down"} 1`) &&
+      text.includes(`ipvs_real_server_weight{${dead}} 0`);
     let metrics = '';
-    await until('metrics show the dead server down at weight 0', () => {
-      void fetch(`${url}metrics`)
-        .then((r) => r.text())
-        .then((text) => (metrics = text));
-      return (
-        metrics.includes(`ipvs_real_server_health{${dead},state="down"} 1`) &&
-        metrics.includes(`ipvs_real_server_weight{${dead}} 0`)
-      );
-    });
+    for (const deadline = Date.now() + 60_000; !down(metrics);) {
+      if (Date.now() > deadline) throw new Error(`the dead server is not down in:\n${metrics}`);
+      metrics = await (await fetch(`${url}metrics`)).text();
+      if (!down(metrics)) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     expect(metrics).toContain(`ipvs_real_server_configured_weight{${dead}} 1`);
     // node_exporter's family, from the same reading: the weight as ipvsadm shows it.
     expect(metrics).toContain(

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ipvs } from '../../lib/index.js';
 import { byKey, parseExposition, type Sample } from '../support/exposition.js';
 import { httpGet } from '../support/http.js';
+import { ipvsCommand, REPO } from '../support/ipvs-cli.js';
 import { get, netnsPath, poll, Topology } from '../support/topology.js';
 
-const REPO = new URL('../../', import.meta.url).pathname;
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
 const EXPORTER = '127.0.0.1:9742';
 const NODE_EXPORTER = '127.0.0.1:9100';
@@ -75,18 +75,8 @@ beforeAll(async () => {
   net.exec(director, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
   for (const rs of [rs1, rs2]) net.exec(rs, 'ip', 'route', 'replace', 'default', 'via', '10.0.0.1');
 
-  // The slow starters first (tsx compiles lib/ cold), then the table while they start.
-  start([
-    process.execPath,
-    '--import',
-    'tsx',
-    'lib/cli/bin.ts',
-    'exporter',
-    '--netns',
-    director,
-    '--listen',
-    EXPORTER,
-  ]);
+  // The slow starters first, then the table while they start.
+  start(ipvsCommand('exporter', '--netns', director, '--listen', EXPORTER));
   // prettier-ignore
   start(['ip', 'netns', 'exec', director, 'prometheus-node-exporter', '--collector.disable-defaults', '--collector.ipvs', `--web.listen-address=${NODE_EXPORTER}`]);
   dir = mkdtempSync(join(tmpdir(), 'ipvs-metrics-e2e-'));
