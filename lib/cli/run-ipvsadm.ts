@@ -9,6 +9,7 @@ import { describeFailure, messageKeyOf } from '../ipvsadm/messages.js';
 import { ServiceNames, reverseNames } from '../ipvsadm/names.js';
 import type { Command, ListFormat } from '../ipvsadm/command.js';
 import { restore } from './restore.js';
+import { errorMessage } from '../model/guards.js';
 
 export interface RunOptions {
   /** A network namespace file; default: the caller's namespace. */
@@ -25,7 +26,7 @@ export async function openIpvs(netns: string | undefined, io: Output): Promise<I
   try {
     return await Ipvs.open(netns === undefined ? {} : { netns });
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     io.err(
       `Can't initialize ipvs: ${why}\nAre you sure that IP Virtual Server is built in the kernel or as module?\n`,
     );

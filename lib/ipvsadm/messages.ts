@@ -6,6 +6,7 @@ import { constants as osConstants } from 'node:os';
 import { IpvsError } from '../core/errors.js';
 import type { OperationName } from '../core/operation.js';
 import type { Command } from './command.js';
+import { errorMessage } from '../model/guards.js';
 
 const E = osConstants.errno;
 
@@ -73,5 +74,5 @@ export function ipvsadmMessage(key: MessageKey, errno: number): string {
 /** What to print for a failure: ipvsadm's sentence for kernel errors, ours for refused input. */
 export function describeFailure(key: MessageKey, error: unknown): string {
   if (error instanceof IpvsError) return ipvsadmMessage(key, error.errno);
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -4,6 +4,7 @@ import type { Operation } from '../core/operation.js';
 import { CliExit } from './exit.js';
 import type { ServiceNames } from './names.js';
 import { parseArgs } from './parse-args.js';
+import { errorMessage } from '../model/guards.js';
 
 export interface RuleLine {
   line: number;
@@ -62,6 +63,6 @@ export function addToBatch(batch: Batch, rule: RuleLine): void {
   try {
     batch.add(rule.operation);
   } catch (error) {
-    throw new RulesError(rule.line, error instanceof Error ? error.message : String(error), 2);
+    throw new RulesError(rule.line, errorMessage(error), 2);
   }
 }

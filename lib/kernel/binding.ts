@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import nodeGypBuild from 'node-gyp-build';
 import type { NativeBinding } from './native.js';
 import { nativeShapeProblems, isNativeBinding } from './native-shape.js';
+import { errorMessage } from '../model/guards.js';
 
 /** The N-API version the addon is compiled for (NAPI_VERSION in binding.gyp and CMakeLists.txt). */
 export const NAPI_VERSION = 8;
@@ -158,7 +159,7 @@ export function loadAddon(root: string, host: AddonHost = currentHost()): Native
   try {
     loaded = createRequire(import.meta.url)(file);
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = errorMessage(cause);
     throw new AddonLoadError(
       'ADDON_LOAD_FAILED',
       `ipvs-native: the addon ${file} would not load: ${diagnose(file, message, host)}. ` +

@@ -10,6 +10,7 @@ import { gzip } from 'node:zlib';
 import type { ListenAddress } from './listen-address.js';
 import type { MetricsExporter } from './metrics/exporter.js';
 import type { Route } from './route.js';
+import { errorMessage } from '../model/guards.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -26,10 +27,6 @@ export interface ObserveServer {
   close(): Promise<void>;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function plain(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
   response.end(`${text}\n`);
@@ -44,7 +41,7 @@ async function serveMetrics(
   try {
     exposition = await metrics.scrape(request.headers.accept);
   } catch (error) {
-    plain(response, 500, `ipvs exporter: reading IPVS failed: ${message(error)}`);
+    plain(response, 500, `ipvs exporter: reading IPVS failed: ${errorMessage(error)}`);
     return;
   }
   const headers = { 'content-type': exposition.contentType, vary: 'Accept, Accept-Encoding' };
@@ -80,7 +77,7 @@ export async function startObserveServer(options: ObserveServerOptions): Promise
   const server: Server = createServer((request, response) => {
     handle(options, request, response).catch((error: unknown) => {
       if (response.headersSent) response.destroy();
-      else plain(response, 500, message(error));
+      else plain(response, 500, errorMessage(error));
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -14,6 +14,7 @@ import { netnsPath } from '../global-options.js';
 import { openIpvs } from '../run-ipvsadm.js';
 import { renderOperation } from '../../ipvsadm/render.js';
 import { RulesError } from '../../ipvsadm/rules.js';
+import { errorMessage } from '../../model/guards.js';
 
 const USAGE = 'usage: ipvs apply FILE|- [--prune] [--dry-run] [--netns NAME|PATH]\n';
 
@@ -92,7 +93,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     io.out(`applied ${result.applied} of ${result.steps.length} change(s)\n`);
     return result.failures.length === 0 ? 0 : 1;
   } catch (error) {
-    io.err(`ipvs apply: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`ipvs apply: ${errorMessage(error)}\n`);
     return error instanceof IpvsError ? 3 : 2;
   } finally {
     ipvs.close();

@@ -10,6 +10,7 @@ import { netnsPath } from '../global-options.js';
 import { ServiceNames, hostToIpv4 } from '../../ipvsadm/names.js';
 import { parseService } from '../../ipvsadm/service-address.js';
 import { openIpvs } from '../run-ipvsadm.js';
+import { errorMessage } from '../../model/guards.js';
 
 const USAGE =
   'usage: ipvs drain -t|-u|--sctp-service VIP:PORT | -f MARK [-6]  -r RIP[:PORT] [--timeout SECONDS] [--keep] [--netns NAME|PATH]\n';
@@ -95,7 +96,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     );
     return result.outcome === 'drained' ? 0 : 1;
   } catch (error) {
-    io.err(`ipvs drain: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`ipvs drain: ${errorMessage(error)}\n`);
     return error instanceof IpvsError ? 3 : 2;
   } finally {
     ipvs.close();

@@ -11,6 +11,7 @@ import {
 } from '../../observe/listen-address.js';
 import { startObserving } from '../../observe/observe.js';
 import { waitForStopSignal } from '../stop-signal.js';
+import { errorMessage } from '../../model/guards.js';
 
 /**
  * The default port. The Prometheus wiki's exporter range (9100-9999, "Default port allocations")
@@ -57,10 +58,6 @@ function parseArgs(argv: readonly string[]): ExporterOptions {
   return options;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function run(argv: readonly string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     process.stdout.write(usage);
@@ -70,14 +67,14 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     options = parseArgs(argv);
   } catch (error) {
-    process.stderr.write(`ipvs exporter: ${message(error)}\n${usage}`);
+    process.stderr.write(`ipvs exporter: ${errorMessage(error)}\n${usage}`);
     return 2;
   }
   let ipvs: Ipvs;
   try {
     ipvs = await Ipvs.open(options.netns === undefined ? {} : { netns: options.netns });
   } catch (error) {
-    process.stderr.write(`ipvs exporter: ${message(error)}\n`);
+    process.stderr.write(`ipvs exporter: ${errorMessage(error)}\n`);
     return 1;
   }
   try {
@@ -92,7 +89,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     await server.close();
     return 0;
   } catch (error) {
-    process.stderr.write(`ipvs exporter: ${message(error)}\n`);
+    process.stderr.write(`ipvs exporter: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     ipvs.close();

@@ -1,6 +1,7 @@
 // Argument parsing shared by prepare-real-server, check-director and check-real-server.
 import { netnsPath } from '../global-options.js';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../../model/guards.js';
 
 export interface ParsedArgs {
   vip: string;
@@ -64,7 +65,7 @@ export async function guarded(usage: string, body: () => Promise<number>): Promi
       process.stderr.write(`${error.message}\n${usage}\n`);
       return 2;
     }
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     return 1;
   }
 }

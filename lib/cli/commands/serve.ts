@@ -17,6 +17,7 @@ import {
 } from '../../observe/listen-address.js';
 import { startObserving } from '../../observe/observe.js';
 import type { ObserveServer } from '../../observe/server.js';
+import { errorMessage } from '../../model/guards.js';
 
 export const usage = `usage: ipvs serve CONFIG [options]
 
@@ -67,7 +68,7 @@ function parseArgs(argv: readonly string[]): ServeOptions | string {
       try {
         options.listen = parseListenAddress(address, '--listen');
       } catch (error) {
-        return message(error);
+        return errorMessage(error);
       }
     } else if (arg === '--flush-on-stop') options.flushOnStop = true;
     else if (arg === '--check') options.checkOnly = true;
@@ -81,10 +82,6 @@ function parseArgs(argv: readonly string[]): ServeOptions | string {
     else options.file = arg;
   }
   return options.file ? options : 'CONFIG is missing';
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -101,7 +98,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     config = await loadHealthConfig(options.file);
   } catch (error) {
-    process.stderr.write(`ipvs serve: ${message(error)}\n`);
+    process.stderr.write(`ipvs serve: ${errorMessage(error)}\n`);
     return 1;
   }
   if (options.checkOnly) {
@@ -119,7 +116,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     ipvs = await Ipvs.open(options.netns === undefined ? {} : { netns: options.netns });
   } catch (error) {
-    process.stderr.write(`ipvs serve: ${message(error)}\n`);
+    process.stderr.write(`ipvs serve: ${errorMessage(error)}\n`);
     return 1;
   }
   const log = jsonLinesLogger(process.stdout, options.logLevel);
@@ -136,7 +133,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       });
     } catch (error) {
       ipvs.close();
-      process.stderr.write(`ipvs serve: --listen: ${message(error)}\n`);
+      process.stderr.write(`ipvs serve: --listen: ${errorMessage(error)}\n`);
       return 1;
     }
   }
@@ -145,7 +142,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (error) {
     await server?.close();
     ipvs.close();
-    process.stderr.write(`ipvs serve: could not start: ${message(error)}\n`);
+    process.stderr.write(`ipvs serve: could not start: ${errorMessage(error)}\n`);
     return 1;
   }
   if (server) {
@@ -169,7 +166,7 @@ export async function run(argv: readonly string[]): Promise<number> {
           level: 'error',
           event: 'reload-failed',
           file: options.file,
-          error: message(error),
+          error: errorMessage(error),
         });
       }
     });
@@ -187,7 +184,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     await checker.stop(options.flushOnStop === undefined ? {} : { flush: options.flushOnStop });
     return 0;
   } catch (error) {
-    process.stderr.write(`ipvs serve: ${message(error)}\n`);
+    process.stderr.write(`ipvs serve: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     process.off('SIGHUP', onHangup);

@@ -2,6 +2,7 @@
 // maxAgeMs serves again, and a failed read is remembered with the last good snapshot, so the
 // page can show the error next to data it marks as old, and keep retrying.
 import type { Snapshot } from '../snapshot.js';
+import { errorMessage } from '../../model/guards.js';
 
 export interface Reading {
   /** The newest good snapshot, if any read ever succeeded. */
@@ -42,7 +43,7 @@ export class SnapshotReader {
       const snapshot = await this.read();
       this.last = { snapshot, error: undefined, at };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.last = { snapshot: this.last?.snapshot, error: message || 'unknown error', at };
     }
     return this.last;
