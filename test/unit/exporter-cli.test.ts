@@ -1,32 +1,13 @@
 // `ipvs exporter` and `ipvs serve --listen` without a kernel: usage, and bad listen addresses
 // refused with the option named, before anything is opened.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as exporter } from '../../lib/cli/commands/exporter.js';
 import { run as serve } from '../../lib/cli/commands/serve.js';
-
-async function capture(
-  run: (argv: readonly string[]) => Promise<number>,
-  ...argv: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await run(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { captureOutput } from '../support/capture-output.js';
 
 describe('ipvs exporter', () => {
   it('prints its usage with the default address and why that port', async () => {
-    const { code, stdout } = await capture(exporter, '--help');
+    const { code, stdout } = await captureOutput(exporter, '--help');
     expect(code).toBe(0);
     expect(stdout).toContain('usage: ipvs exporter [--listen ADDR] [--netns NAME|PATH]');
     expect(stdout).toContain('default 127.0.0.1:9742');
@@ -34,25 +15,25 @@ describe('ipvs exporter', () => {
   });
 
   it('refuses a bad --listen or a stray argument with exit 2, naming it', async () => {
-    const bad = await capture(exporter, '--listen', '9742');
+    const bad = await captureOutput(exporter, '--listen', '9742');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
       /^ipvs exporter: --listen: expected HOST:PORT, \[IPv6\]:PORT or :PORT, got "9742"\n/,
     );
-    expect((await capture(exporter, '--listen')).stderr).toContain('--listen needs a value');
-    expect((await capture(exporter, 'extra')).stderr).toContain('unknown argument extra');
+    expect((await captureOutput(exporter, '--listen')).stderr).toContain('--listen needs a value');
+    expect((await captureOutput(exporter, 'extra')).stderr).toContain('unknown argument extra');
   });
 });
 
 describe('ipvs serve --listen', () => {
   it('is in the usage, off by default', async () => {
-    const { stdout } = await capture(serve, '--help');
+    const { stdout } = await captureOutput(serve, '--help');
     expect(stdout).toMatch(/--listen ADDR {7}serve Prometheus metrics at http:\/\/ADDR\/metrics/);
     expect(stdout).toContain('Off by default');
   });
 
   it('refuses a bad address before reading the config', async () => {
-    const { code, stderr } = await capture(serve, 'missing.yaml', '--listen', '[::1]:port');
+    const { code, stderr } = await captureOutput(serve, 'missing.yaml', '--listen', '[::1]:port');
     expect(code).toBe(2);
     expect(stderr).toMatch(
       /^ipvs serve: --listen: the port must be a number from 0 to 65535, got "port"\n/,
