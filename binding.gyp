@@ -14,6 +14,7 @@
         "native/addon/packed_record.cc",
         "native/addon/packed_request.cc",
         "native/addon/reply_tables.cc",
+        "native/addon/vrrp_socket.cc",
         "native/addon/workers.cc",
         "native/ipvs/client.cc",
         "native/ipvs/decode.cc",
@@ -28,7 +29,8 @@
         "native/rtnl/decode.cc",
         "native/rtnl/encode.cc",
         "native/rtnl/execute.cc",
-        "native/rtnl/sysctl.cc"
+        "native/rtnl/sysctl.cc",
+        "native/vrrp/raw_socket.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

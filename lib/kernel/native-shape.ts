@@ -74,6 +74,7 @@ const FUNCTIONS = [
   'unshareNetwork',
   'netConfig',
   'encodeNetRequest',
+  'vrrpOpen',
 ] as const satisfies readonly (keyof NativeBinding)[];
 
 function missingNumbers(where: string, value: unknown, names: readonly string[]): string[] {

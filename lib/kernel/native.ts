@@ -123,8 +123,12 @@ export type NativeStep =
   | 'sysctl'
   /** The handle is closed (EBADF). */
   | 'closed'
-  /** An exchange already runs on the handle (EBUSY). */
-  | 'busy';
+  /** An exchange already runs on the handle (EBUSY), or a receive waits on a VRRP socket. */
+  | 'busy'
+  /** Sending a datagram on a VRRP socket. */
+  | 'send'
+  /** Receiving one. */
+  | 'receive';
 
 /**
  * An Error from the addon. An OS or kernel failure carries its errno and the step that failed,
@@ -405,4 +409,37 @@ export interface NativeBinding {
   readonly netRequestLayout: NativeNetRequestLayout;
   /** The rtnetlink message netConfig would send for the first packed record (golden tests). */
   encodeNetRequest(packed: Uint8Array, ifindex: number, seq: number): Buffer;
+  /**
+   * Opens VRRP's raw IPv4 socket (IP protocol 112) inside the namespace at `netnsPath`, bound to
+   * `ifname` there and joined to 224.0.0.18 on it, sending with TTL 255 (native/vrrp/). Rejects
+   * with step 'socket' (ENODEV: no such interface; EPERM: no CAP_NET_RAW) or a namespace step.
+   */
+  vrrpOpen(netnsPath: string, ifname: string): Promise<NativeVrrpSocket>;
+}
+
+/** One datagram a VRRP socket received. */
+export interface NativeVrrpDatagram {
+  /** The IP payload: the VRRP message, unchecked. */
+  payload: Buffer;
+  source: string;
+  /** The IP header's destination: 224.0.0.18, or this host for a unicast peer. */
+  destination: string;
+  /** The IP TTL (IP_RECVTTL); -1 when the kernel gave none. RFC 5798 drops all but 255. */
+  ttl: number;
+  /** The interface it arrived on (IP_PKTINFO). */
+  ifindex: number;
+}
+
+export interface NativeVrrpSocket {
+  /** The bound interface's index in the socket's namespace; undefined after close(). */
+  readonly ifindex: number | undefined;
+  /**
+   * The next datagram, or null when `timeoutMs` passed first. One receive at a time (a second
+   * rejects with step 'busy'); close() makes a waiting one reject with step 'closed'.
+   */
+  receive(timeoutMs: number): Promise<NativeVrrpDatagram | null>;
+  /** Sends one VRRP message (at most 1048 bytes) to 224.0.0.18 or a unicast peer. */
+  send(message: Uint8Array, destination: string): void;
+  /** Idempotent. */
+  close(): void;
 }

@@ -34,7 +34,7 @@ export interface VrrpAdvertisement {
    */
   intervalCentiseconds: number;
   /** The virtual addresses, in the canonical text of model/identity.ts. */
-  addresses: string[];
+  addresses: readonly string[];
   /** Version 2 only; absent means no authentication (type 0, 8 zero bytes), as keepalived sends. */
   auth?: V2Authentication | undefined;
 }

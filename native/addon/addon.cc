@@ -12,6 +12,7 @@
 #include "addon/netconfig.h"
 #include "addon/packed_request.h"
 #include "addon/reply_tables.h"
+#include "addon/vrrp_socket.h"
 #include "addon/workers.h"
 
 #include "ipvs/client.h"
@@ -109,6 +110,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeReply", Napi::Function::New(env, DecodeReply, "decodeReply"));
   exports.Set("unshareNetwork", Napi::Function::New(env, UnshareNetwork, "unshareNetwork"));
   RegisterNetConfig(env, exports);
+  RegisterVrrp(env, exports);
   return exports;
 }
 

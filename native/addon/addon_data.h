@@ -10,10 +10,13 @@
 namespace addon {
 
 class ClientHandle;
+class VrrpSocketHandle;
 
 struct AddonData {
   Napi::FunctionReference client_constructor;
   std::unordered_set<ClientHandle*> live_handles;
+  Napi::FunctionReference vrrp_constructor;
+  std::unordered_set<VrrpSocketHandle*> live_vrrp_sockets;
 
   static AddonData& Of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
   ~AddonData();

@@ -10,6 +10,7 @@
 #include "addon/js_convert.h"
 #include "addon/packed_request.h"
 #include "addon/timeout.h"
+#include "addon/vrrp_socket.h"
 #include "addon/workers.h"
 #include "socket/system_error.h"
 
@@ -138,6 +139,7 @@ Napi::Value ClientHandle::Counters(const Napi::CallbackInfo& info) {
 
 AddonData::~AddonData() {
   for (ClientHandle* handle : live_handles) handle->Close();
+  for (VrrpSocketHandle* socket : live_vrrp_sockets) socket->Close();
 }
 
 }  // namespace addon
