@@ -438,7 +438,10 @@ export interface NativeVrrpSocket {
    * rejects with step 'busy'); close() makes a waiting one reject with step 'closed'.
    */
   receive(timeoutMs: number): Promise<NativeVrrpDatagram | null>;
-  /** Sends one VRRP message (at most 1048 bytes) to 224.0.0.18 or a unicast peer. */
+  /**
+   * Sends one VRRP message to 224.0.0.18 or a unicast peer: at most 1036 bytes (8 of header, 255
+   * addresses of 4, 8 of v2 authentication); a RangeError beyond.
+   */
   send(message: Uint8Array, destination: string): void;
   /** Idempotent. */
   close(): void;

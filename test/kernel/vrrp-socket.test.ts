@@ -126,7 +126,7 @@ describe('the VRRP socket', () => {
       a.send(encodeAdvertisement(advert), 'ff02::12');
     }).toThrow(TypeError);
     expect(() => {
-      a.send(new Uint8Array(1049), '224.0.0.18');
+      a.send(new Uint8Array(1037), '224.0.0.18');
     }).toThrow(RangeError);
   });
 });
