@@ -109,8 +109,28 @@ if (mode !== 'lab') {
 function guestCommand(): string[] {
   const suites = [process.execPath, vitest, ...vitestArgs];
   if (!wholeSuite) return suites;
-  return ['sh', '-c', 'sh test/lab/ipip-autoload.sh && exec "$@"', 'ipip-autoload', ...suites];
+  const script = `sh test/lab/ipip-autoload.sh && { modprobe -q -a ${PRELOADED.join(' ')} || true; } && exec "$@"`;
+  return ['sh', '-c', script, 'ipip-autoload', ...suites];
 }
+
+/**
+ * Modules the suites would otherwise have the kernel load on demand while other files' network
+ * namespaces are being torn down. On 6.12 under TCG that once deadlocked the guest: a modprobe,
+ * ipvsadm, an IPVS estimator kthread (ipvs-e) and the netns cleanup worker all blocked for good
+ * (hung-task reports in the guest's console). `mh` stays on demand: plumbing.test.ts loads it.
+ */
+const PRELOADED = [
+  ...['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf'].map(
+    (scheduler) => `ip_vs_${scheduler}`,
+  ),
+  'ip_vs_pe_sip',
+  'dummy',
+  'veth',
+  'bridge',
+  'ip6_tunnel',
+  // Last: 6.1 has no twos, and modprobe -a stops at the first module it cannot find.
+  'ip_vs_twos',
+];
 
 interface KernelRun {
   kernel: LabKernel;

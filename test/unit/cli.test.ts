@@ -7,6 +7,7 @@ import { normalise } from '../../lib/state/schema.js';
 import { Namer } from '../../lib/ipvsadm/format/naming.js';
 import { largeNumber } from '../../lib/ipvsadm/format/numbers.js';
 import { serviceTable } from '../../lib/ipvsadm/format/services.js';
+import { DEFAULT_LIST_FORMAT } from '../../lib/ipvsadm/command.js';
 import { compareServices, glibcSort } from '../../lib/ipvsadm/format/sort.js';
 import { extractGlobalOptions } from '../../lib/cli/global-options.js';
 import { ServiceNames } from '../../lib/ipvsadm/names.js';
@@ -180,18 +181,7 @@ describe('formatters', () => {
   it('lists and saves with names unless numeric', () => {
     const table = [{ ...svc('127.0.0.1', 80), destinations: [] }];
     const info = { version: '1.2.1', versionCode: 0x10201, connectionTableSize: 4096 };
-    const format = {
-      numeric: false,
-      stats: false,
-      rate: false,
-      thresholds: false,
-      persistentConn: false,
-      noSort: false,
-      exact: false,
-      tunInfo: false,
-      rule: false,
-      extended: false,
-    };
+    const format = { ...DEFAULT_LIST_FORMAT, rule: false, extended: false };
     const names = new Namer(false, new Map([['127.0.0.1', 'localhost']]), services);
     expect(serviceTable(table, info, format, names)).toBe(
       'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  localhost:http wlc\n',

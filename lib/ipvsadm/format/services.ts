@@ -1,7 +1,7 @@
 // The service table as ipvsadm prints it: -L (plain, --stats, --rate, --thresholds,
 // --persistent-conn, --tun-info, --exact, --nosort), -L for one service, and -S (rules).
 import type { Destination, Info, Service } from '../../model/types.js';
-import type { ListFormat } from '../command.js';
+import { DEFAULT_LIST_FORMAT, type ListFormat } from '../command.js';
 import { ServiceNames } from '../names.js';
 import { Namer } from './naming.js';
 import { largeNumber, left, right, signed32 } from './numbers.js';
@@ -217,14 +217,8 @@ export function numericListing(
   options: Partial<ListFormat> = {},
 ): string {
   const format: TableFormat = {
+    ...DEFAULT_LIST_FORMAT,
     numeric: true,
-    stats: false,
-    rate: false,
-    thresholds: false,
-    persistentConn: false,
-    noSort: false,
-    exact: false,
-    tunInfo: false,
     ...options,
     rule: false,
     extended: false,
