@@ -140,7 +140,8 @@ Napi::Value ClientHandle::Counters(const Napi::CallbackInfo& info) {
 
 AddonData::~AddonData() {
   for (ClientHandle* handle : live_handles) handle->Close();
-  for (VrrpSocketHandle* socket : live_vrrp_sockets) socket->Close();
+  // The environment is going: no promise can be settled any more.
+  for (VrrpSocketHandle* socket : live_vrrp_sockets) socket->Close(false);
   for (AnnouncerHandle* announcer : live_announcers) announcer->Close();
 }
 

@@ -24,6 +24,23 @@ std::string AddressText(const vrrp::IpAddress& address) {
   return text;
 }
 
+Napi::Object DatagramToJs(Napi::Env env, const vrrp::Datagram& datagram) {
+  Napi::Object js = Napi::Object::New(env);
+  js.Set("payload",
+         Napi::Buffer<uint8_t>::Copy(env, datagram.payload.data(), datagram.payload.size()));
+  js.Set("source", AddressText(datagram.source));
+  js.Set("destination", AddressText(datagram.destination));
+  js.Set("ttl", datagram.ttl);
+  js.Set("ifindex", datagram.ifindex);
+  return js;
+}
+
+uv_loop_t* LoopOf(Napi::Env env) {
+  uv_loop_t* loop = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_get_uv_event_loop(env, &loop), nullptr);
+  return loop;
+}
+
 const char* FamilyName(vrrp::Family family) {
   return family == vrrp::Family::kIpv4 ? "IPv4" : "IPv6";
 }
@@ -81,53 +98,6 @@ Napi::Value VrrpOpen(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-class VrrpReceiveWorker : public PromiseWorker {
- public:
-  VrrpReceiveWorker(Napi::Env env, VrrpSocketHandle* handle, std::chrono::milliseconds timeout)
-      : PromiseWorker(env),
-        handle_ref_(Napi::Persistent(handle->Value())),
-        handle_(handle),
-        socket_(handle->socket_),
-        timeout_(timeout) {
-    handle_->busy_ = true;
-  }
-
- protected:
-  void Execute() override {
-    Guard([&] { got_ = socket_->Receive(timeout_, &datagram_); });
-  }
-
-  void OnOK() override {
-    handle_->busy_ = false;
-    Napi::Env env = Env();
-    if (!got_) {
-      deferred_.Resolve(env.Null());
-      return;
-    }
-    Napi::Object js = Napi::Object::New(env);
-    js.Set("payload",
-           Napi::Buffer<uint8_t>::Copy(env, datagram_.payload.data(), datagram_.payload.size()));
-    js.Set("source", AddressText(datagram_.source));
-    js.Set("destination", AddressText(datagram_.destination));
-    js.Set("ttl", datagram_.ttl);
-    js.Set("ifindex", datagram_.ifindex);
-    deferred_.Resolve(js);
-  }
-
-  void OnError(const Napi::Error& error) override {
-    handle_->busy_ = false;
-    PromiseWorker::OnError(error);
-  }
-
- private:
-  Napi::ObjectReference handle_ref_;  // keeps the handle alive while the worker runs
-  VrrpSocketHandle* handle_;
-  std::shared_ptr<vrrp::RawSocket> socket_;
-  std::chrono::milliseconds timeout_;
-  vrrp::Datagram datagram_;
-  bool got_ = false;
-};
-
 Napi::Function VrrpSocketHandle::Define(Napi::Env env) {
   return DefineClass(env, "NativeVrrpSocket",
                      {
@@ -139,21 +109,52 @@ Napi::Function VrrpSocketHandle::Define(Napi::Env env) {
 }
 
 VrrpSocketHandle::VrrpSocketHandle(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<VrrpSocketHandle>(info) {
+    : Napi::ObjectWrap<VrrpSocketHandle>(info),
+      async_context_(info.Env(), "ipvs-native:vrrp-receive") {
+  Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsExternal())
-    throw Napi::TypeError::New(info.Env(), "NativeVrrpSocket is created by vrrpOpen(), not by new");
+    throw Napi::TypeError::New(env, "NativeVrrpSocket is created by vrrpOpen(), not by new");
   socket_ = *info[0].As<Napi::External<std::shared_ptr<vrrp::RawSocket>>>().Data();
-  AddonData::Of(info.Env()).live_vrrp_sockets.insert(this);
+  uv_loop_t* loop = LoopOf(env);
+  poll_ = new uv_poll_t;
+  timer_ = new uv_timer_t;
+  const int polled = uv_poll_init(loop, poll_, socket_->receive_fd());
+  if (polled != 0 || uv_timer_init(loop, timer_) != 0) {
+    delete poll_;
+    delete timer_;
+    poll_ = nullptr;
+    timer_ = nullptr;
+    socket_.reset();
+    throw ErrnoError(env, ipvs::Step::kWait, polled != 0 ? -polled : EINVAL,
+                     "watch the VRRP socket on the event loop");
+  }
+  poll_->data = this;
+  timer_->data = this;
+  AddonData::Of(env).live_vrrp_sockets.insert(this);
 }
 
 VrrpSocketHandle::~VrrpSocketHandle() {
   if (AddonData* data = Env().GetInstanceData<AddonData>()) data->live_vrrp_sockets.erase(this);
-  Close();
+  Close(false);
 }
 
-void VrrpSocketHandle::Close() {
-  if (!socket_) return;
-  socket_->Cancel();
+void VrrpSocketHandle::Close(bool settle) {
+  if (waiting_ && settle) {
+    Settle([this](Napi::Promise::Deferred& deferred) {
+      deferred.Reject(
+          ErrnoError(Env(), ipvs::Step::kClosed, EBADF, "the VRRP socket is closed").Value());
+    });
+  }
+  waiting_.reset();
+  // uv_close stops the poll at once, so the descriptor can be closed right after it.
+  if (poll_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+    poll_ = nullptr;
+    timer_ = nullptr;
+  }
   socket_.reset();
 }
 
@@ -165,17 +166,78 @@ Napi::Value VrrpSocketHandle::Receive(const Napi::CallbackInfo& info) {
         ErrnoError(env, ipvs::Step::kClosed, EBADF, "the VRRP socket is closed").Value());
     return deferred.Promise();
   }
-  if (busy_) {
+  if (waiting_) {
     deferred.Reject(
         ErrnoError(env, ipvs::Step::kBusy, EBUSY, "a receive is already waiting on this socket")
             .Value());
     return deferred.Promise();
   }
   if (info.Length() != 1) throw Napi::TypeError::New(env, "receive(timeoutMs)");
-  auto* worker = new VrrpReceiveWorker(env, this, TimeoutFromJs(info[0]));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  const std::chrono::milliseconds timeout = TimeoutFromJs(info[0]);
+  vrrp::Datagram datagram;
+  try {
+    if (socket_->TryReceive(&datagram)) {
+      deferred.Resolve(DatagramToJs(env, datagram));
+      return deferred.Promise();
+    }
+  } catch (const ipvs::SystemError& error) {
+    deferred.Reject(ErrnoError(env, error).Value());
+    return deferred.Promise();
+  }
+  Napi::Promise promise = deferred.Promise();
+  waiting_ = std::make_unique<Napi::Promise::Deferred>(std::move(deferred));
+  Wait(timeout);
   return promise;
+}
+
+void VrrpSocketHandle::Wait(std::chrono::milliseconds timeout) {
+  Ref();  // the JS object stays alive while the loop may call back into it
+  uv_poll_start(poll_, UV_READABLE, OnReadable);
+  uv_timer_start(timer_, OnTimeout, static_cast<uint64_t>(timeout.count()), 0);
+}
+
+void VrrpSocketHandle::Settle(const std::function<void(Napi::Promise::Deferred&)>& settle) {
+  std::unique_ptr<Napi::Promise::Deferred> deferred = std::move(waiting_);
+  if (poll_ != nullptr) {
+    uv_poll_stop(poll_);
+    uv_timer_stop(timer_);
+  }
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  Napi::CallbackScope callback_scope(env, async_context_);
+  settle(*deferred);
+  Unref();
+}
+
+void VrrpSocketHandle::OnReadable(uv_poll_t* poll, int status, int /*events*/) {
+  auto* self = static_cast<VrrpSocketHandle*>(poll->data);
+  if (!self->waiting_) return;
+  if (status < 0) {
+    self->Settle([self, status](Napi::Promise::Deferred& deferred) {
+      deferred.Reject(ErrnoError(self->Env(), ipvs::Step::kWait, -status,
+                                 "wait for the VRRP socket on the event loop")
+                          .Value());
+    });
+    return;
+  }
+  vrrp::Datagram datagram;
+  try {
+    if (!self->socket_->TryReceive(&datagram)) return;  // woken for nothing: keep waiting
+  } catch (const ipvs::SystemError& error) {
+    self->Settle([self, &error](Napi::Promise::Deferred& deferred) {
+      deferred.Reject(ErrnoError(self->Env(), error).Value());
+    });
+    return;
+  }
+  self->Settle([self, &datagram](Napi::Promise::Deferred& deferred) {
+    deferred.Resolve(DatagramToJs(self->Env(), datagram));
+  });
+}
+
+void VrrpSocketHandle::OnTimeout(uv_timer_t* timer) {
+  auto* self = static_cast<VrrpSocketHandle*>(timer->data);
+  if (!self->waiting_) return;
+  self->Settle([self](Napi::Promise::Deferred& deferred) { deferred.Resolve(self->Env().Null()); });
 }
 
 Napi::Value VrrpSocketHandle::Send(const Napi::CallbackInfo& info) {

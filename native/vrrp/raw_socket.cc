@@ -2,8 +2,6 @@
 
 #include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -90,8 +88,6 @@ RawSocket::RawSocket(const ipvs::NetnsFile& netns, const std::string& ifname, Fa
       detail::ConfigureIpv6(fd_, ifname, ifindex_);
       detail::ConfigureIpv6Sender(send_fd_, ifname, ifindex_);
     }
-    wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (wake_ < 0) throw SystemError(Step::kSocket, errno, "eventfd");
   } catch (...) {
     ::close(fd_);
     fd_ = -1;
@@ -104,21 +100,9 @@ RawSocket::RawSocket(const ipvs::NetnsFile& netns, const std::string& ifname, Fa
 RawSocket::~RawSocket() {
   if (fd_ >= 0) ::close(fd_);
   if (send_fd_ >= 0) ::close(send_fd_);
-  if (wake_ >= 0) ::close(wake_);
 }
 
-void RawSocket::Cancel() {
-  const uint64_t one = 1;
-  // A full counter still wakes the poll: the write's result does not matter.
-  [[maybe_unused]] ssize_t written = ::write(wake_, &one, sizeof one);
-}
-
-bool RawSocket::Receive(std::chrono::milliseconds timeout, Datagram* out) {
-  pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
-  const int ready = ::poll(fds, 2, static_cast<int>(timeout.count()));
-  if (ready < 0) throw SystemError(Step::kWait, errno, "poll on the VRRP socket");
-  if (fds[1].revents != 0) throw SystemError(Step::kClosed, EBADF, "the VRRP socket is closed");
-  if (ready == 0) return false;
+bool RawSocket::TryReceive(Datagram* out) {
   // IPv4: one IP header with options (60 bytes) and the largest message; IPv6: the largest
   // message (no header). A longer datagram is cut, and the decoder then refuses it by its length.
   uint8_t buffer[std::max(60 + kMaxPayloadIpv4, kMaxPayloadIpv6)];

@@ -8,7 +8,6 @@
 // for ff02::12, as RFC 5798 wants).
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -44,22 +43,20 @@ class RawSocket {
   RawSocket& operator=(const RawSocket&) = delete;
   ~RawSocket();
 
-  // Waits up to `timeout` for one datagram. False on timeout. Throws SystemError: kWait or
-  // kReceive, and kClosed (EBADF) when Cancel() woke it.
-  bool Receive(std::chrono::milliseconds timeout, Datagram* out);
+  // Reads one queued datagram without waiting: false when none is queued. Throws SystemError
+  // kReceive. The caller waits for readability on receive_fd() (the addon polls it on the event
+  // loop, so that a waiting instance holds no thread).
+  bool TryReceive(Datagram* out);
   // Sends one VRRP message to `destination` (the group or a unicast peer) of the socket's family.
   // Throws kSend.
   void Send(const uint8_t* data, size_t length, const IpAddress& destination);
-  // Wakes a Receive() running on another thread; later ones fail at once. Thread-safe.
-  void Cancel();
-
+  int receive_fd() const { return fd_; }
   int ifindex() const { return ifindex_; }
   Family family() const { return family_; }
 
  private:
   int fd_ = -1;
   int send_fd_ = -1;  // IPv6: a socket that only sends (raw_socket_ipv6.cc); IPv4: fd_
-  int wake_ = -1;     // an eventfd that Cancel() makes readable
   int ifindex_ = 0;
   Family family_;
 };

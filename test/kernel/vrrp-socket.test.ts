@@ -4,6 +4,7 @@
 // hear itself; errors carry their step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../../lib/kernel/binding.js';
+import { Ipvs } from '../../lib/ipvs.js';
 import type { NativeVrrpSocket } from '../../lib/kernel/native.js';
 import { decodeAdvertisement, encodeAdvertisement } from '../../lib/vrrp/packet.js';
 import { netnsPath, Topology } from '../support/topology.js';
@@ -109,6 +110,31 @@ describe('the VRRP socket', () => {
     expect(() => {
       socket.send(encodeAdvertisement(advert), '224.0.0.18');
     }).toThrow(expect.objectContaining({ step: 'closed' }) as Error);
+  });
+
+  it('waits on the event loop: more waiting receives than the libuv pool has threads leave the kernel exchanges free', async () => {
+    // A worker per waiting receive would take every pool thread, and the exchange below would
+    // wait for a receive to time out (a minute) before it could run.
+    const poolThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const waiting = await Promise.all(Array.from({ length: poolThreads + 2 }, () => open(nsB)));
+    const order: string[] = [];
+    const receives = waiting.map((socket, i) =>
+      socket.receive(60_000).then(
+        () => order.push(`receive ${i}`),
+        () => order.push(`closed ${i}`),
+      ),
+    );
+    const ipvs = await Ipvs.open();
+    try {
+      await ipvs.listServices();
+      order.push('exchange');
+    } finally {
+      ipvs.close();
+    }
+    for (const socket of waiting) socket.close();
+    await Promise.all(receives);
+    expect(order[0]).toBe('exchange');
+    expect(order.slice(1).every((entry) => entry.startsWith('closed'))).toBe(true);
   });
 
   it('names the step and errno when the interface or namespace does not exist', async () => {
