@@ -327,8 +327,9 @@ describe('VrrpInstance on a simulated link', () => {
     other[1] = 52;
     other.writeUInt16BE(0, 6);
     other.writeUInt16BE(checksum(other), 6);
-    const at = (payload: Uint8Array, ttl = 255) =>
+    const at = (payload: Uint8Array, ttl = 255) => {
       channel.deliver({ payload, source: B, destination: '224.0.0.18', ttl });
+    };
     at(valid, 64);
     at(Buffer.from('not vrrp at all'));
     at(Buffer.from([0x21, 51]));
