@@ -174,13 +174,19 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     try {
       this.announcer = await network.openAnnouncer(host.path, c.interface);
     } catch (error) {
-      this.channel.close();
-      this.channel = undefined;
-      throw error;
+      // Without announcements the addresses still move; hosts follow once their ARP or
+      // neighbour entries expire. Worth an error line, not worth refusing failover.
+      this.log('error', 'vrrp-announcer-failed', {
+        instance: c.name,
+        error: errorMessage(error),
+        detail: 'running without gratuitous ARP / unsolicited NA',
+      });
     }
     this.receiving = receivingInstance(c, this.primary);
     const machine = new VrrpStateMachine(machineOptions(c, this.primary));
-    this.driver = new VrrpDriver(machine, (action) => { this.perform(action); });
+    this.driver = new VrrpDriver(machine, (action) => {
+      this.perform(action);
+    });
     this.running = true;
     if (!linkUsable(link)) this.faults.add('interface-down');
     if (this.trackedFault()) this.faults.add('quorum-lost');
@@ -313,9 +319,14 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
     if (!this.receiving || !this.driver) return;
     const result = acceptDatagram(datagram, this.receiving);
     const peers = this.config.unicastPeers;
-    if (!result.ok) { this.dropped(result.reason, result.detail, datagram.source); return; }
-    if (peers.length > 0 && !peers.includes(datagram.source))
-      { this.dropped('unknown-peer', 'not one of unicastPeers', datagram.source); return; }
+    if (!result.ok) {
+      this.dropped(result.reason, result.detail, datagram.source);
+      return;
+    }
+    if (peers.length > 0 && !peers.includes(datagram.source)) {
+      this.dropped('unknown-peer', 'not one of unicastPeers', datagram.source);
+      return;
+    }
     this.counters.advertisementsReceived++;
     if (!result.addressesMatch)
       this.logLimited(`addresses ${datagram.source}`, 'warn', 'vrrp-address-mismatch', {
@@ -334,30 +345,42 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
 
   private perform(action: Exclude<VrrpAction, { type: 'set-timer' | 'cancel-timer' }>): void {
     switch (action.type) {
-      case 'send-advertisement':
-        { this.advertise(action.priority); return; }
-      case 'add-addresses':
-        { this.queue('add addresses', async () => {
+      case 'send-advertisement': {
+        this.advertise(action.priority);
+        return;
+      }
+      case 'add-addresses': {
+        this.queue('add addresses', async () => {
           for (const error of await addVirtualAddresses(this.options.host, this.config))
             this.log('error', 'vrrp-address-failed', { error: error.message });
-        }); return; }
+        });
+        return;
+      }
       case 'remove-addresses':
         this.cancelRepeat();
-        { this.queue('remove addresses', async () => {
-          for (const error of await removeVirtualAddresses(this.options.host, this.config))
-            this.log('error', 'vrrp-address-failed', { error: error.message });
-        }); return; }
-      case 'announce':
-        { this.announce(); return; }
+        {
+          this.queue('remove addresses', async () => {
+            for (const error of await removeVirtualAddresses(this.options.host, this.config))
+              this.log('error', 'vrrp-address-failed', { error: error.message });
+          });
+          return;
+        }
+      case 'announce': {
+        this.announce();
+        return;
+      }
       case 'sync-daemon': {
         const spec = this.config.syncDaemon;
         if (spec === undefined) return;
         this.queue(`sync daemon ${action.role}`, () =>
           followRole(this.options.ipvs, spec, action.role),
-        ); return;
+        );
+        return;
       }
-      case 'state':
-        { this.transition(action.from, action.to, action.reason); return; }
+      case 'state': {
+        this.transition(action.from, action.to, action.reason);
+        return;
+      }
     }
   }
 
@@ -395,13 +418,17 @@ export class VrrpInstance extends EventEmitter<VrrpInstanceEvents> {
   /** A burst now (after the addresses are in), then another after `repeatAfter`. */
   private announce(): void {
     const { count, repeatAfterMs, repeatCount } = this.config.announce;
-    this.queue('announce', () => { this.announceBurst(count); });
+    this.queue('announce', () => {
+      this.announceBurst(count);
+    });
     this.cancelRepeat();
     if (repeatCount === 0) return;
     this.repeatTimer = setTimeout(() => {
       this.repeatTimer = undefined;
       if (this.running && this.state === 'master')
-        this.queue('announce again', () => { this.announceBurst(repeatCount); });
+        this.queue('announce again', () => {
+          this.announceBurst(repeatCount);
+        });
     }, repeatAfterMs);
   }
 

@@ -15,7 +15,7 @@ export type SyncRole = 'master' | 'backup' | 'none';
 
 function code(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error).code)
+    ? String(error.code)
     : undefined;
 }
 
