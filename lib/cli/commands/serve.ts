@@ -129,6 +129,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const log = jsonLinesLogger(process.stdout, options.logLevel);
   const checker = new HealthChecker(ipvs, config.health, { log });
+  const vrrp = new VrrpInstances({
+    network: nativeVrrpNetwork,
+    host: new NetNamespace(options.netns ?? DEFAULT_NETNS),
+    ipvs,
+    log,
+  });
   // The listener is bound first: an address in use is reported before the table is touched.
   let server: ObserveServer | undefined;
   if (options.listen) {
@@ -137,6 +143,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         listen: options.listen,
         source: ipvs,
         checker,
+        ...(config.vrrp.length > 0 ? { vrrp } : {}),
         title: `${hostname()} · IPVS`,
       });
     } catch (error) {
@@ -153,12 +160,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`ipvs serve: could not start: ${errorMessage(error)}\n`);
     return 1;
   }
-  const vrrp = new VrrpInstances({
-    network: nativeVrrpNetwork,
-    host: new NetNamespace(options.netns ?? DEFAULT_NETNS),
-    ipvs,
-    log,
-  });
   for (const service of checker.status())
     if (!service.quorumMet) vrrp.quorumChanged(service.service, false);
   const onQuorum = (change: { service: string; met: boolean }): void => {
