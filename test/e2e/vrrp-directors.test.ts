@@ -204,8 +204,8 @@ afterAll(async () => {
 
 describe('two ipvs serve directors over VRRP', () => {
   it('elect the higher priority, which holds the VIP (eth0:vip); the client reaches it', async () => {
-    await until('d1 master', () => state('d1') === 'master');
-    expect(state('d2')).toBe('backup');
+    // d2 may have started first and been master alone until d1 preempted it: wait for both.
+    await until('d1 master, d2 backup', () => state('d1') === 'master' && state('d2') === 'backup');
     expect(vipLine('d1')).toMatch(new RegExp(`inet ${VIP}/24 .*eth0:vip`));
     expect(vipLine('d2')).toBe('');
     expect(['rs1', 'rs2']).toContain(await get(url, '192.168.8.100'));
@@ -224,6 +224,8 @@ describe('two ipvs serve directors over VRRP', () => {
     const d1 = running.d1;
     if (!d1) throw new Error('no d1');
     const from = d1.logs.length;
+    const d2From = running.d2?.logs.length ?? 0;
+    const killedAt = Date.now();
     tracked.kill(); // `ip netns exec` execs node: the same process
     await until('d1 lowered', () => d1.logs.slice(from).some((r) => r.event === 'vrrp-priority'));
     expect(d1.logs.slice(from).find((r) => r.event === 'vrrp-priority')).toMatchObject({
@@ -232,6 +234,8 @@ describe('two ipvs serve directors over VRRP', () => {
       lost: [TRACKED],
     });
     await until('d2 master', () => state('d2') === 'master' && state('d1') === 'backup');
+    const handover = loggedAt('d2', 'vrrp-state', d2From, { state: 'master' }) - killedAt;
+    console.log(`handover after the tracked service's server died: ${handover} ms`);
     expect(vipLine('d1')).toBe('');
     expect(vipLine('d2')).not.toBe('');
     tracked = await echoServer(rs1, 8080);
@@ -257,7 +261,9 @@ describe('two ipvs serve directors over VRRP', () => {
       from: 'backup',
       reason: 'master-down',
     });
-    expect(takeover).toBeLessThan(3000);
+    // Not a performance bound: without the priority-0 advertisement d2 would wait for its
+    // master-down interval, 3 x 1 s + 609 ms after d1's last advertisement.
+    expect(takeover).toBeLessThan(3609);
     expect(vipLine('d1')).toBe('');
     expect(vipLine('d2')).not.toBe('');
     await until('client ARP entry on d2', () => clientMac() === mac.d2, 10);
