@@ -21,7 +21,6 @@ import {
   parseListenAddress,
   type ListenAddress,
 } from '../../observe/listen-address.js';
-import { startObserving } from '../../observe/observe.js';
 import type { ObserveServer } from '../../observe/server.js';
 import { errorMessage } from '../../model/guards.js';
 
@@ -139,6 +138,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   let server: ObserveServer | undefined;
   if (options.listen) {
     try {
+      // Loaded only when asked for: the metrics client is the costliest import of the command,
+      // and a director that serves no metrics should not wait for it at every start.
+      const { startObserving } = await import('../../observe/observe.js');
       server = await startObserving({
         listen: options.listen,
         source: ipvs,
