@@ -1,0 +1,167 @@
+// The user-space part of the library, on any host (no IPVS, no root): the same calls as the
+// bench's create, delete and list, against a simulated client that answers at once (every write
+// acknowledged, dumps answered with synthesized reply tables). What it times is everything the
+// library does besides the exchange itself: building and validating, packing, the results, and
+// turning reply tables into services. The addon's own side (unpacking, encoding, decoding) is
+// not in it; the lab's split (`npm run bench -- --only split`) measures that.
+//
+//   node --expose-gc --import tsx benchmarks/userspace.ts [--services N] [--dests N] [--reps N]
+//   (add --cpu-prof before --import for a profile)
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Batch, Ipvs } from '../lib/index.js';
+import { prepare } from '../lib/core/operation.js';
+import { loadNative } from '../lib/kernel/binding.js';
+import { RequestPacker } from '../lib/kernel/request-packer.js';
+import type {
+  NativeClient,
+  NativeReply,
+  NativeRequest,
+  NativeTable,
+} from '../lib/kernel/native.js';
+import { median } from './measure.js';
+import {
+  createOps,
+  deleteOps,
+  destAddress,
+  destSpec,
+  PORT,
+  serviceKey,
+  type Op,
+} from './workload.js';
+import { addOp, callOp } from './contenders/native.js';
+
+const native = loadNative();
+const { commands } = native.constants;
+const { size: RECORD, command: COMMAND } = native.requestLayout;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const SERVICES = arg('--services', 5000);
+const DESTS = arg('--dests', 2);
+const REPS = arg('--reps', 5);
+
+function table(count: number, width: number, text: (i: number) => string): NativeTable {
+  return {
+    count,
+    numbers: new Uint32Array(count * width),
+    stats: new BigUint64Array(count * 10),
+    texts: Array.from({ length: count }, (_, i) => text(i)).join(''),
+  };
+}
+
+/** What the kernel would say: acks for writes, S services and D destinations each for dumps. */
+class SimulatedClient implements NativeClient {
+  readonly familyId = 42;
+  private readonly services = table(SERVICES, 7, (i) => `${serviceKey(i).address}\0wlc\0\0`);
+  private readonly dests = table(DESTS, 12, (i) => `${destAddress(i)}\0`);
+  constructor() {
+    for (let i = 0; i < SERVICES; i++) {
+      this.services.numbers.set([2, 6, PORT, 0, 0, 0, 0xffffffff], i * 7);
+    }
+    for (let i = 0; i < DESTS; i++) this.dests.numbers.set([2, PORT, 0, 1], i * 12);
+  }
+  execute(packed: Uint8Array, count: number): Promise<NativeReply[]> {
+    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+    const replies = new Array<NativeReply>(count);
+    for (let i = 0; i < count; i++) {
+      const command = view.getUint32(i * RECORD + COMMAND, true);
+      if (command === commands.getServices) replies[i] = { error: 0, services: this.services };
+      else if (command === commands.getDests) replies[i] = { error: 0, dests: this.dests };
+      else replies[i] = 0;
+    }
+    return new Promise((resolve) => setImmediate(() => resolve(replies)));
+  }
+  readProcNet(): Promise<string> {
+    return Promise.resolve('');
+  }
+  close(): void {}
+  counters(): Record<string, never> {
+    return {};
+  }
+}
+
+interface Figure {
+  what: string;
+  ops: number;
+  ms: number[];
+  loopMaxMs: number[];
+}
+
+async function measure(what: string, ops: number, run: () => unknown): Promise<Figure> {
+  const figure: Figure = { what, ops, ms: [], loopMaxMs: [] };
+  for (let rep = 0; rep <= REPS; rep++) {
+    globalThis.gc?.();
+    const monitor = monitorEventLoopDelay({ resolution: 1 });
+    monitor.enable();
+    // The monitor's first callback only starts its clock: let it tick before the work.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const start = performance.now();
+    await run();
+    const ms = performance.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    monitor.disable();
+    if (rep === 0) continue; // warm-up
+    figure.ms.push(ms);
+    figure.loopMaxMs.push(monitor.max / 1e6);
+  }
+  return figure;
+}
+
+function report(f: Figure): void {
+  const ms = median(f.ms);
+  const perOpUs = (ms * 1000) / f.ops;
+  console.log(
+    `${f.what.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms ${perOpUs.toFixed(2).padStart(7)} µs/op  loop max ${median(f.loopMaxMs).toFixed(0).padStart(4)} ms`,
+  );
+}
+
+const ipvs = new Ipvs(new SimulatedClient(), 10_000);
+const create: Op[] = createOps(SERVICES, DESTS);
+const remove: Op[] = deleteOps(SERVICES);
+const operations = () => {
+  const b = new Batch();
+  for (const op of create) addOp(b, op);
+  return b.operations.map((o) => o.request);
+};
+const requests: NativeRequest[] = operations();
+const packer = new RequestPacker();
+
+console.log(`user space only, simulated kernel: ${SERVICES} services x ${DESTS} destinations`);
+console.log(`node ${process.version}, median of ${REPS} (after one warm-up)`);
+const figures = [
+  await measure('create: build + validate (Batch.add)', create.length, () => {
+    const b = new Batch();
+    for (const op of create) addOp(b, op);
+  }),
+  await measure('create: validate only (prepare)', create.length, () => {
+    for (const op of create) {
+      const key = serviceKey(op.service);
+      if (op.kind === 'addService')
+        prepare({ op: 'addService', service: { ...key, scheduler: 'wlc' } });
+      else prepare({ op: 'addDestination', service: key, destination: destSpec(op) });
+    }
+  }),
+  await measure('create: pack (RequestPacker)', create.length, () => packer.pack(requests)),
+  await measure('create: batch() whole', create.length, () =>
+    ipvs.batch((b) => {
+      for (const op of create) addOp(b, op);
+    }),
+  ),
+  await measure('create: Promise.all whole', create.length, () =>
+    Promise.all(create.map((op) => callOp(ipvs, op))),
+  ),
+  await measure('delete: batch() whole', remove.length, () =>
+    ipvs.batch((b) => {
+      for (const op of remove) addOp(b, op);
+    }),
+  ),
+  await measure('delete: Promise.all whole', remove.length, () =>
+    Promise.all(remove.map((op) => callOp(ipvs, op))),
+  ),
+  await measure('list: listServices({ destinations: true })', SERVICES * (1 + DESTS), () =>
+    ipvs.listServices({ destinations: true }),
+  ),
+];
+for (const f of figures) report(f);
