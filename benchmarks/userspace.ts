@@ -7,8 +7,8 @@
 //
 //   node --expose-gc --import tsx benchmarks/userspace.ts [--services N] [--dests N] [--reps N]
 //   (add --cpu-prof before --import for a profile)
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Batch, Ipvs } from '../lib/index.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Batch, Ipvs, type DesiredState } from '../lib/index.js';
 import { prepare } from '../lib/core/operation.js';
 import { loadNative } from '../lib/kernel/binding.js';
 import { RequestPacker } from '../lib/kernel/request-packer.js';
@@ -54,9 +54,10 @@ function table(count: number, width: number, text: (i: number) => string): Nativ
 /** What the kernel would say: acks for writes, S services and D destinations each for dumps. */
 class SimulatedClient implements NativeClient {
   readonly familyId = 42;
-  private readonly services = table(SERVICES, 7, (i) => `${serviceKey(i).address}\0wlc\0\0`);
+  private readonly services: NativeTable;
   private readonly dests = table(DESTS, 12, (i) => `${destAddress(i)}\0`);
-  constructor() {
+  constructor(readonly SERVICES: number) {
+    this.services = table(SERVICES, 7, (i) => `${serviceKey(i).address}\0wlc\0\0`);
     for (let i = 0; i < SERVICES; i++) {
       this.services.numbers.set([2, 6, PORT, 0, 0, 0, 0xffffffff], i * 7);
     }
@@ -71,7 +72,11 @@ class SimulatedClient implements NativeClient {
       else if (command === commands.getDests) replies[i] = { error: 0, dests: this.dests };
       else replies[i] = 0;
     }
-    return new Promise((resolve) => setImmediate(() => resolve(replies)));
+    return new Promise((resolve) => {
+      setImmediate(() => {
+        resolve(replies);
+      });
+    });
   }
   readProcNet(): Promise<string> {
     return Promise.resolve('');
@@ -97,9 +102,11 @@ async function measure(what: string, ops: number, run: () => unknown): Promise<F
     monitor.enable();
     // The monitor's first callback only starts its clock: let it tick before the work.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const start = performance.now();
+    const cpu = process.cpuUsage();
     await run();
-    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    // CPU time, not wall time: this host is shared, and waiting for a core is not the library's.
+    const ms = (used.user + used.system) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 5));
     monitor.disable();
     if (rep === 0) continue; // warm-up
@@ -117,7 +124,7 @@ function report(f: Figure): void {
   );
 }
 
-const ipvs = new Ipvs(new SimulatedClient(), 10_000);
+const ipvs = new Ipvs(new SimulatedClient(SERVICES), 10_000);
 const create: Op[] = createOps(SERVICES, DESTS);
 const remove: Op[] = deleteOps(SERVICES);
 const operations = () => {
@@ -129,7 +136,7 @@ const requests: NativeRequest[] = operations();
 const packer = new RequestPacker();
 
 console.log(`user space only, simulated kernel: ${SERVICES} services x ${DESTS} destinations`);
-console.log(`node ${process.version}, median of ${REPS} (after one warm-up)`);
+console.log(`node ${process.version}, CPU time (user + system), median of ${REPS} after a warm-up`);
 const figures = [
   await measure('create: build + validate (Batch.add)', create.length, () => {
     const b = new Batch();
@@ -165,3 +172,45 @@ const figures = [
   ),
 ];
 for (const f of figures) report(f);
+
+// Growth: the same calls at table sizes 1k-100k (time per service must stay flat).
+function desired(services: number, changed?: number): DesiredState {
+  return {
+    services: Array.from({ length: services }, (_, s) => ({
+      ...serviceKey(s),
+      scheduler: 'wlc',
+      destinations: Array.from({ length: DESTS }, (_, d) => ({
+        address: destAddress(d),
+        port: PORT,
+        forward: 'masq' as const,
+        weight: s === changed && d === 0 ? 2 : 1,
+      })),
+    })),
+  };
+}
+console.log('\ngrowth (µs per service; simulated kernel, so apply sends nothing):');
+for (const n of process.argv.includes('--growth') ? [1000, 10_000, 50_000, 100_000] : []) {
+  const handle = new Ipvs(new SimulatedClient(n), 10_000);
+  const ops = createOps(n, DESTS);
+  const same = desired(n);
+  const changed = desired(n, n >> 1);
+  const steps = [
+    await measure('create', n, () =>
+      handle.batch((b) => {
+        for (const op of ops) addOp(b, op);
+      }),
+    ),
+    await measure('list', n, () => handle.listServices({ destinations: true })),
+    await measure('apply no-op', n, async () => {
+      const r = await handle.apply(same, { dryRun: true });
+      if (r.steps.length !== 0) throw new Error(`no-op planned ${r.steps.length}`);
+    }),
+    await measure('apply one change', n, async () => {
+      const r = await handle.apply(changed, { dryRun: true });
+      if (r.steps.length !== 1) throw new Error(`one change planned ${r.steps.length}`);
+    }),
+  ];
+  console.log(
+    `${String(n).padStart(7)}: ${steps.map((f) => `${f.what} ${((median(f.ms) * 1000) / n).toFixed(1)}`).join(', ')}  (loop max ${steps.map((f) => median(f.loopMaxMs).toFixed(0)).join('/')} ms)`,
+  );
+}
