@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench -- [--smoke] [--services N] [--dests 
   (smoke: 50) with --dests destinations each; the split (f) of create, delete and list into
   phases at --services; the scaling (g) at 1000,10000,50000,100000 services (smoke: 50,100),
   --scale to choose; --only runs some of the stages create-delete, churn, list, memory, scrape,
-  split, scaling (and skips the warm-up)`;
+  split, scaling (and the warm-up first, unless the scrape runs alone)`;
 
 export const STAGES = [
   'create-delete',
