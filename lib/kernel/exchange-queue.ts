@@ -75,12 +75,20 @@ export class ExchangeQueue {
           for (const p of batch) p.reject(error);
           continue;
         }
+        // Each resolve runs its caller's continuation (a microtask) before the loop turns: many
+        // coalesced calls are resolved a slice at a time, not all in one burst.
         let offset = 0;
+        let resolved = 0;
         for (const p of batch) {
+          if (resolved >= SLICE) {
+            resolved = 0;
+            await yieldToLoop();
+          }
           p.resolve(
             batch.length === 1 ? replies : replies.slice(offset, offset + p.requests.length),
           );
           offset += p.requests.length;
+          resolved += p.requests.length;
         }
       }
     } finally {

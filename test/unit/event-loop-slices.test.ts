@@ -118,6 +118,9 @@ describe('big work yields to the event loop between slices', { timeout: 30_000 }
   it('20,000 calls coalesced by Promise.all are answered in slices too', async () => {
     const client = new InstantClient();
     const ipvs = new Ipvs(client, 1000);
+    // The turn of the loop (counted by immediates) in which each call settled.
+    let turn = 0;
+    const settledIn: number[] = [];
     const calls = Array.from({ length: CALLS }, (_, i) =>
       ipvs
         .deleteDestination(
@@ -127,11 +130,23 @@ describe('big work yields to the event loop between slices', { timeout: 30_000 }
         .then(
           () => true,
           () => false,
-        ),
+        )
+        .then((ok) => {
+          settledIn.push(turn);
+          return ok;
+        }),
     );
     const watch = loopWatch();
+    const tick = () => {
+      turn++;
+      if (settledIn.length < CALLS) setImmediate(tick);
+    };
+    setImmediate(tick);
     const outcomes = await Promise.all(calls);
     const ran = watch.stop();
+    // The callers' continuations ran a slice at a time, not all in one burst.
+    const turns = new Set(settledIn).size;
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(CALLS / 1024));
     expect(outcomes.filter((ok) => !ok).length).toBe(Math.floor(CALLS / 1000));
     expect(Math.max(...client.counts)).toBeLessThanOrEqual(SLICE);
     expect(client.counts.length).toBeGreaterThanOrEqual(5);
