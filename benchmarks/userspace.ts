@@ -173,6 +173,46 @@ const figures = [
 ];
 for (const f of figures) report(f);
 
+// The addon's own per-operation work, without the kernel: reading a packed record and encoding
+// its message (encodeRequest), decoding an acknowledgement, and decoding a dump datagram into a
+// reply table (decodeReply). One N-API call each, which execute() does not pay per message: an
+// upper bound of what execute() adds per operation besides the kernel's work.
+{
+  const familyId = 42;
+  const packed = packer.pack(requests);
+  const one = (i: number) => packed.subarray(i * RECORD, (i + 1) * RECORD);
+  const messages = requests.map((_, i) => native.encodeRequest(one(i), familyId, i + 1));
+  const acks = messages.map((m, i) => {
+    const ack = Buffer.alloc(36);
+    ack.writeUInt32LE(36, 0);
+    ack.writeUInt16LE(2, 4); // NLMSG_ERROR
+    ack.writeUInt16LE(0x100, 6); // NLM_F_CAPPED
+    ack.writeUInt32LE(i + 1, 8);
+    ack.writeInt32LE(0, 16);
+    m.copy(ack, 20, 0, 16);
+    return ack;
+  });
+  const dumpRequest = new RequestPacker().pack([{ command: commands.getServices }]).slice();
+  // A services dump: our encoder writes the same service nest the kernel sends back.
+  const serviceMessages = messages.filter((_, i) => requests[i]?.command === commands.newService);
+  const dump = Buffer.concat(serviceMessages);
+  console.log('\naddon, host, no kernel (one N-API call per item: an upper bound):');
+  for (const f of [
+    await measure('encode: unpack a record + encode', requests.length, () => {
+      for (let i = 0; i < requests.length; i++) native.encodeRequest(one(i), familyId, i + 1);
+    }),
+    await measure('decode: one acknowledgement', requests.length, () => {
+      for (let i = 0; i < acks.length; i++) native.decodeReply(one(i), acks[i] as Buffer);
+    }),
+    await measure(
+      `decode: ${serviceMessages.length}-service dump to a table`,
+      serviceMessages.length,
+      () => native.decodeReply(dumpRequest, dump),
+    ),
+  ])
+    report(f);
+}
+
 // Growth: the same calls at table sizes 1k-100k (time per service must stay flat).
 function desired(services: number, changed?: number): DesiredState {
   return {
