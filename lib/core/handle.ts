@@ -8,7 +8,7 @@ import { parseConnections } from '../kernel/connections.js';
 import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
-import { ExchangeQueue, SLICE, yieldToLoop } from '../kernel/exchange-queue.js';
+import { ExchangeQueue, ROWS_PER_TURN, yieldToLoop } from '../kernel/exchange-queue.js';
 import {
   daemonFromKernel,
   destinationFromKernel,
@@ -217,9 +217,9 @@ export class IpvsHandle {
     const count = table ? table.count : 0;
     const natives: NativeServiceReply[] = [];
     const services: Service[] = [];
-    for (let from = 0; table && from < count; from += SLICE) {
+    for (let from = 0; table && from < count; from += ROWS_PER_TURN) {
       if (from > 0) await yieldToLoop();
-      for (const native of serviceRows(table, from, Math.min(count, from + SLICE))) {
+      for (const native of serviceRows(table, from, Math.min(count, from + ROWS_PER_TURN))) {
         natives.push(native);
         services.push(serviceFromKernel(native));
       }
@@ -241,7 +241,7 @@ export class IpvsHandle {
     });
     let rows = 0;
     for (let i = 0; i < services.length; i++) {
-      if (rows >= SLICE) {
+      if (rows >= ROWS_PER_TURN) {
         rows = 0;
         await yieldToLoop();
       }
@@ -380,7 +380,7 @@ export class IpvsHandle {
     }
     const results = new Array<BatchResult>(operations.length);
     for (let index = 0; index < operations.length; index++) {
-      if (index > 0 && index % SLICE === 0) await yieldToLoop();
+      if (index > 0 && index % ROWS_PER_TURN === 0) await yieldToLoop();
       results[index] = batchResult(operations[index] as PreparedOperation, replies[index], index);
     }
     return results;

@@ -11,8 +11,16 @@
 import type { NativeClient, NativeError, NativeReply, NativeRequest } from './native.js';
 import { RequestPacker } from './request-packer.js';
 
-/** Requests per execute(): about as many as the kernel takes per sendmsg in the floor's runs. */
-export const SLICE = 1024;
+/**
+ * Requests per execute(). Each slice costs a round trip to the addon's worker thread, which in
+ * the lab (TCG, a busy host) measured dearer than the JS work it bounds: 1024 made a batched
+ * create of 6,000 operations slower (see benchmarks/README.md). 4096 keeps the sendmsg count of
+ * the exchange's own chunking (3,000-3,750 messages) and still bounds what one turn does.
+ */
+export const SLICE = 4096;
+
+/** Rows, results or settled calls built per turn of the event loop: JS-only work, a cheap turn. */
+export const ROWS_PER_TURN = 1024;
 
 /** One turn of the event loop: timers, I/O and immediates queued meanwhile run first. */
 export const yieldToLoop = (): Promise<void> =>
@@ -80,7 +88,7 @@ export class ExchangeQueue {
         let offset = 0;
         let resolved = 0;
         for (const p of batch) {
-          if (resolved >= SLICE) {
+          if (resolved >= ROWS_PER_TURN) {
             resolved = 0;
             await yieldToLoop();
           }
