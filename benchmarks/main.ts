@@ -17,7 +17,9 @@ import { Context } from './scenarios/context.js';
 import { createDelete } from './scenarios/create-delete.js';
 import { list } from './scenarios/list.js';
 import { memory } from './scenarios/memory.js';
+import { scaling, scalingTable } from './scenarios/scaling.js';
 import { scrape } from './scenarios/scrape.js';
+import { split, splitTable } from './scenarios/split.js';
 import { expectTable } from './verify.js';
 import { churnOps, createOps, deleteOps } from './workload.js';
 
@@ -54,7 +56,10 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const ctx = new Context(await Ipvs.open({ timeoutMs: 120_000 }), options);
   try {
     const runs = (name: string): boolean => options.only?.includes(name) ?? true;
-    if (!options.only) await stage('warm-up', () => warmUp(ctx));
+    // The warm-up compiles the library's paths before anything is timed: every timed stage but
+    // the scrape (which has its own) needs it.
+    if (!options.only || options.only.some((name) => name !== 'scrape'))
+      await stage('warm-up', () => warmUp(ctx));
     const eventLoop = runs('create-delete')
       ? await stage('create/delete', () => createDelete(ctx))
       : [];
@@ -62,6 +67,10 @@ export async function runBench(options: BenchOptions): Promise<void> {
     if (runs('list')) await stage('list', () => list(ctx));
     const rss = runs('memory') ? await stage('memory', () => memory(ctx)) : undefined;
     const scrapeCost = runs('scrape') ? await stage('scrape', () => scrape(ctx)) : undefined;
+    const phases = runs('split') ? await stage('split', () => split(ctx)) : undefined;
+    const growth = runs('scaling')
+      ? await stage('scaling', () => scaling(ctx, options.scale))
+      : undefined;
     const { services, dests, rounds, reps, perOpSample, rssOps, floorBatch, smoke } = options;
     const partial = {
       environment: env,
@@ -75,16 +84,21 @@ export async function runBench(options: BenchOptions): Promise<void> {
         floorBatch,
         smoke,
         scrapeServices: options.scrapeServices,
+        scale: options.scale,
         ...(options.only ? { only: options.only } : {}),
       },
       measurements: ctx.measurements,
       eventLoop,
       ...(rss ? { rss } : {}),
       ...(scrapeCost ? { scrape: scrapeCost } : {}),
+      ...(phases ? { split: phases } : {}),
+      ...(growth ? { scaling: growth } : {}),
     };
     const results: Results = { ...partial, goals: judge(partial) };
     const written = writeResults(results, options.outDir);
     process.stdout.write(`${table(results)}\n\n`);
+    if (phases) process.stdout.write(`${splitTable(phases)}\n\n`);
+    if (growth) process.stdout.write(`${scalingTable(growth)}\n\n`);
     progress(`wrote ${written.join(', ')}`);
   } finally {
     ctx.close();

@@ -16,6 +16,8 @@ export interface BenchOptions {
   smoke: boolean;
   /** Services of the table scraped in scenario (e). */
   scrapeServices: number;
+  /** Table sizes (services) of the scaling scenario (g). */
+  scale: number[];
   /** Run only these stages (--only scrape,list); all when absent. */
   only?: string[];
   /** Where latest.json and latest.svg go. */
@@ -24,15 +26,25 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--smoke] [--services N] [--dests N] [--rounds N] [--reps N]
                         [--per-op-sample N] [--rss-ops N] [--floor-batch N] [--out DIR]
-                        [--scrape-services N] [--only STAGE,...]
+                        [--scrape-services N] [--scale N,N,...] [--only STAGE,...]
   defaults: 5000 services x 2 destinations, 1 churn round, 3 repetitions, ipvsadm per operation
   sampled on 200 operations, RSS over 1,000,000 operations, the floor at 1000 messages a sendmsg;
   results in benchmarks/results/ (with --smoke: 50 x 2, 1 round, 1 rep, 1000 RSS operations,
   20 sampled, results in benchmarks/build/smoke/); the scrape (e) of a 10,000-service table
-  (smoke: 50) with --dests destinations each; --only runs some of the stages create-delete,
-  churn, list, memory, scrape (and skips the warm-up)`;
+  (smoke: 50) with --dests destinations each; the split (f) of create, delete and list into
+  phases at --services; the scaling (g) at 1000,10000,50000,100000 services (smoke: 50,100),
+  --scale to choose; --only runs some of the stages create-delete, churn, list, memory, scrape,
+  split, scaling (and the warm-up first, unless the scrape runs alone)`;
 
-export const STAGES = ['create-delete', 'churn', 'list', 'memory', 'scrape'] as const;
+export const STAGES = [
+  'create-delete',
+  'churn',
+  'list',
+  'memory',
+  'scrape',
+  'split',
+  'scaling',
+] as const;
 
 const NUMERIC: Record<string, keyof BenchOptions> = {
   '--services': 'services',
@@ -58,6 +70,7 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
         floorBatch: 1000,
         smoke,
         scrapeServices: 50,
+        scale: [50, 100],
         outDir: join(benchDir, 'build', 'smoke'),
       }
     : {
@@ -70,6 +83,7 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
         floorBatch: 1000,
         smoke,
         scrapeServices: 10_000,
+        scale: [1000, 10_000, 50_000, 100_000],
         outDir: join(benchDir, 'results'),
       };
   for (let i = 0; i < argv.length; i++) {
@@ -83,6 +97,14 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
         throw new RangeError(`--only: unknown stage ${unknown.join(', ')} (${STAGES.join(', ')})`);
       }
       options.only = only;
+      i++;
+      continue;
+    }
+    if (arg === '--scale' && value !== undefined) {
+      const sizes = value.split(',').map(Number);
+      if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+        throw new RangeError(`--scale: positive integers, got ${value}`);
+      options.scale = sizes;
       i++;
       continue;
     }

@@ -1,5 +1,7 @@
 // What a run produces (benchmarks/results/latest.json) and the figures derived from it.
 import { median } from './measure.js';
+import type { ScalingRow } from './scenarios/scaling.js';
+import type { SplitRow } from './scenarios/split.js';
 
 export type Scenario = 'create' | 'delete' | 'churn' | 'list';
 
@@ -100,11 +102,16 @@ export interface Results {
     smoke: boolean;
     scrapeServices?: number;
     only?: string[];
+    scale?: number[];
   };
   measurements: Measurement[];
   eventLoop: LoopHealth[];
   rss?: RssCheck;
   scrape?: ScrapeCost;
+  /** Scenario (f): the phases of a create, a delete and a listing. */
+  split?: SplitRow[];
+  /** Scenario (g): cost per service as the table grows. */
+  scaling?: ScalingRow[];
   goals: Goal[];
 }
 

@@ -17,7 +17,8 @@ export interface NativeRun {
   messages: number;
 }
 
-function call(ipvs: Ipvs, op: Op): Promise<void> {
+/** One operation as a single call. */
+export function callOp(ipvs: Ipvs, op: Op): Promise<void> {
   const key = serviceKey(op.service);
   switch (op.kind) {
     case 'addService':
@@ -33,7 +34,8 @@ function call(ipvs: Ipvs, op: Op): Promise<void> {
   }
 }
 
-function add(b: Batch, op: Op): void {
+/** One operation added to a batch. */
+export function addOp(b: Batch, op: Op): void {
   const key = serviceKey(op.service);
   switch (op.kind) {
     case 'addService':
@@ -57,7 +59,7 @@ function add(b: Batch, op: Op): void {
 async function apply(ipvs: Ipvs, ops: readonly Op[], mode: NativeMode): Promise<void> {
   if (mode === 'batched') {
     const results = await ipvs.batch((b) => {
-      for (const op of ops) add(b, op);
+      for (const op of ops) addOp(b, op);
     });
     const failed = results.filter((r): r is Extract<BatchResult, { ok: false }> => !r.ok);
     const first = failed[0];
@@ -68,9 +70,9 @@ async function apply(ipvs: Ipvs, ops: readonly Op[], mode: NativeMode): Promise<
     if (results.length !== ops.length)
       throw new Error(`batch: ${results.length} results for ${ops.length} operations`);
   } else if (mode === 'coalesced') {
-    await Promise.all(ops.map((op) => call(ipvs, op)));
+    await Promise.all(ops.map((op) => callOp(ipvs, op)));
   } else {
-    for (const op of ops) await call(ipvs, op);
+    for (const op of ops) await callOp(ipvs, op);
   }
 }
 

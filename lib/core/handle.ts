@@ -8,7 +8,7 @@ import { parseConnections } from '../kernel/connections.js';
 import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
-import { ExchangeQueue } from '../kernel/exchange-queue.js';
+import { ExchangeQueue, ROWS_PER_TURN, yieldToLoop } from '../kernel/exchange-queue.js';
 import {
   daemonFromKernel,
   destinationFromKernel,
@@ -22,6 +22,7 @@ import type {
   NativeError,
   NativeReply,
   NativeRequest,
+  NativeServiceReply,
   TransportCounters,
 } from '../kernel/native.js';
 import {
@@ -204,13 +205,25 @@ export class IpvsHandle {
     return result;
   }
 
-  /** Every service with stats; with { destinations: true } each one's destinations too (one more exchange). */
+  /**
+   * Every service with stats; with { destinations: true } each one's destinations too (one more
+   * exchange). Rows are built in slices with a turn of the event loop between them, so that a
+   * big table does not hold the loop.
+   */
   async listServices(options: ListOptions = {}): Promise<Service[]> {
     const attempt = { op: 'listServices', target: 'all services' };
     const [reply] = await this.exchange([{ command: commands.getServices }], attempt);
     const table = this.dataOf(reply, attempt).services;
-    const natives = table ? serviceRows(table) : [];
-    const services = natives.map(serviceFromKernel);
+    const count = table ? table.count : 0;
+    const natives: NativeServiceReply[] = [];
+    const services: Service[] = [];
+    for (let from = 0; table && from < count; from += ROWS_PER_TURN) {
+      if (from > 0) await yieldToLoop();
+      for (const native of serviceRows(table, from, Math.min(count, from + ROWS_PER_TURN))) {
+        natives.push(native);
+        services.push(serviceFromKernel(native));
+      }
+    }
     if (!options.destinations || natives.length === 0) return services;
     const requests: NativeRequest[] = natives.map((s) => ({
       command: commands.getDests,
@@ -226,7 +239,13 @@ export class IpvsHandle {
       op: 'listServices',
       target: 'destinations of all services',
     });
-    services.forEach((service, i) => {
+    let rows = 0;
+    for (let i = 0; i < services.length; i++) {
+      if (rows >= ROWS_PER_TURN) {
+        rows = 0;
+        await yieldToLoop();
+      }
+      const service = services[i] as Service;
       const reply = replies[i] ?? 0;
       const error = replyError(reply);
       // A service deleted between the two dumps has no destinations to list: ESRCH is no failure.
@@ -234,11 +253,10 @@ export class IpvsHandle {
         const target = `destinations of service ${describeService(natives[i] ?? { family: 0, protocol: 0, port: 0, fwmark: 0 })}`;
         throw new IpvsError(error.errno, { op: 'listServices', target }, error.message);
       }
-      service.destinations =
-        reply === 0 || error || !reply.dests
-          ? []
-          : destRows(reply.dests).map(destinationFromKernel);
-    });
+      const dests = reply === 0 || error || !reply.dests ? [] : destRows(reply.dests);
+      rows += 1 + dests.length;
+      service.destinations = dests.map(destinationFromKernel);
+    }
     return services;
   }
 
@@ -362,6 +380,7 @@ export class IpvsHandle {
     }
     const results = new Array<BatchResult>(operations.length);
     for (let index = 0; index < operations.length; index++) {
+      if (index > 0 && index % ROWS_PER_TURN === 0) await yieldToLoop();
       results[index] = batchResult(operations[index] as PreparedOperation, replies[index], index);
     }
     return results;

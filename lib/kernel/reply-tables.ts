@@ -86,15 +86,27 @@ function texts(table: NativeTable, perRow: number): string[] {
   return fields;
 }
 
-export function serviceRows(table: NativeTable): NativeServiceReply[] {
+// A table's split text column, kept while the table lives: a listing reads one table in slices.
+const splitTexts = new WeakMap<NativeTable, string[]>();
+function cachedTexts(table: NativeTable, perRow: number): string[] {
+  let fields = splitTexts.get(table);
+  if (!fields) {
+    fields = texts(table, perRow);
+    splitTexts.set(table, fields);
+  }
+  return fields;
+}
+
+/** Rows `from` (inclusive) to `to` (exclusive) of a services table; all of them by default. */
+export function serviceRows(table: NativeTable, from = 0, to = table.count): NativeServiceReply[] {
   checkColumns();
   const n = table.numbers;
-  const text = texts(table, SERVICE_TEXTS.length);
-  const rows = new Array<NativeServiceReply>(table.count);
-  for (let i = 0; i < table.count; i++) {
+  const text = cachedTexts(table, SERVICE_TEXTS.length);
+  const rows = new Array<NativeServiceReply>(Math.max(0, to - from));
+  for (let i = from; i < to; i++) {
     const at = i * SERVICE_WIDTH;
     const t = i * SERVICE_TEXTS.length;
-    rows[i] = {
+    rows[i - from] = {
       family: n[at] ?? 0,
       protocol: n[at + 1] ?? 0,
       port: n[at + 2] ?? 0,

@@ -2,7 +2,7 @@
 // overlap, order is kept, and close() settles what has not been sent. The client here is a
 // recording stand-in for the addon's (the kernel side is covered by the kernel suite).
 import { describe, expect, it } from 'vitest';
-import { ExchangeQueue } from '../../lib/kernel/exchange-queue.js';
+import { ExchangeQueue, SLICE } from '../../lib/kernel/exchange-queue.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeRequest } from '../../lib/kernel/native.js';
 
@@ -105,5 +105,35 @@ describe('ExchangeQueue', () => {
     client.release();
     expect(await inFlight).toEqual([{ error: 1 }]);
     expect(client.exchanges).toEqual([[1]]);
+  });
+
+  it('sends a big exchange in slices, in order, and a failed slice fails the call', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const requests = Array.from({ length: 2 * SLICE + 5 }, (_, i) => req((i % 7) + 1));
+    const all = queue.submit(requests);
+    for (let n = 0; n < 3; n++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      client.release();
+    }
+    const replies = await all;
+    expect(client.exchanges.map((e) => e.length)).toEqual([SLICE, SLICE, 5]);
+    expect(client.exchanges.flat()).toEqual(requests.map((r) => r.command));
+    expect(replies).toEqual(requests.map((r) => ({ error: r.command })));
+    expect(client.maxConcurrent).toBe(1);
+
+    const failing = new RecordingClient();
+    const failure = new Error('socket gone');
+    let calls = 0;
+    const execute = failing.execute.bind(failing);
+    failing.execute = (packed, count) =>
+      ++calls === 2 ? Promise.reject(failure) : execute(packed, count);
+    const failingQueue = new ExchangeQueue(failing, 1000);
+    const call = failingQueue.submit(requests);
+    await new Promise((resolve) => setImmediate(resolve));
+    failing.release();
+    await expect(call).rejects.toBe(failure);
+    // The slice after the failed one is not sent.
+    expect(calls).toBe(2);
   });
 });

@@ -1,0 +1,169 @@
+// Scenario (f): where the time of a batched create, a delete and a listing goes, in this kernel,
+// phase by phase: building and validating the batch (JS), packing it (JS), the exchange (the
+// addon's execute(): unpacking, encoding, the kernel's work, decoding, the replies handed to JS),
+// and the rest of batch() (results) or of listServices (rows and services). The floor runs the
+// same messages in the same fresh namespace state, so its time is the kernel's share.
+import { performance } from 'node:perf_hooks';
+import { Batch } from '../../lib/index.js';
+import { loadNative } from '../../lib/kernel/binding.js';
+import { destRows, serviceRows } from '../../lib/kernel/reply-tables.js';
+import { destinationFromKernel, serviceFromKernel } from '../../lib/kernel/from-kernel.js';
+import { RequestPacker } from '../../lib/kernel/request-packer.js';
+import type { NativeReply, NativeRequest } from '../../lib/kernel/native.js';
+import { runFloor, runListFloor } from '../contenders/floor.js';
+import { addOp, prepare } from '../contenders/native.js';
+import { progress, timed } from '../measure.js';
+import { createOps, deleteOps, type Op } from '../workload.js';
+import type { Context } from './context.js';
+
+export interface SplitRow {
+  what: string;
+  ops: number;
+  /** Phase name -> seconds, in order; `whole` is the public call timed on its own. */
+  seconds: Record<string, number>;
+}
+
+const ms = () => performance.now();
+
+function requestsOf(ops: readonly Op[]): { build: number; requests: NativeRequest[] } {
+  const start = ms();
+  const b = new Batch();
+  for (const op of ops) addOp(b, op);
+  const build = (ms() - start) / 1000;
+  return { build, requests: b.operations.map((o) => o.request) };
+}
+
+async function exchange(requests: NativeRequest[]): Promise<Record<string, number>> {
+  const native = loadNative();
+  const client = await native.open('/proc/self/ns/net');
+  try {
+    const t0 = ms();
+    const packed = new RequestPacker().pack(requests);
+    const t1 = ms();
+    const replies: NativeReply[] = await client.execute(packed, requests.length, 120_000);
+    const t2 = ms();
+    const failed = replies.filter((r) => r !== 0 && r.error !== 0).length;
+    if (failed > 0) throw new Error(`split: ${failed} of ${requests.length} requests failed`);
+    return { pack: (t1 - t0) / 1000, execute: (t2 - t1) / 1000 };
+  } finally {
+    client.close();
+  }
+}
+
+async function writes(ctx: Context, what: string, setUp: Op[], ops: Op[]): Promise<SplitRow[]> {
+  const rows: SplitRow[] = [];
+  // The floor.
+  await ctx.fresh();
+  if (setUp.length) await prepare(ctx.ipvs, setUp);
+  const floor = runFloor(ops, ctx.options.floorBatch).seconds;
+  // The phases, one by one, on the raw client.
+  await ctx.fresh();
+  if (setUp.length) await prepare(ctx.ipvs, setUp);
+  const { build, requests } = requestsOf(ops);
+  const phases = await exchange(requests);
+  // The public call, whole.
+  await ctx.fresh();
+  if (setUp.length) await prepare(ctx.ipvs, setUp);
+  const whole = await timed(() =>
+    ctx.ipvs.batch((b) => {
+      for (const op of ops) addOp(b, op);
+    }),
+  );
+  rows.push({
+    what,
+    ops: ops.length,
+    seconds: { floor, build, ...phases, whole: whole.seconds },
+  });
+  return rows;
+}
+
+async function listing(ctx: Context, services: number): Promise<SplitRow> {
+  const { dests } = ctx.options;
+  await ctx.fresh();
+  await prepare(ctx.ipvs, createOps(services, dests));
+  const floor = runListFloor().seconds;
+  const native = loadNative();
+  const { commands } = native.constants;
+  const client = await native.open('/proc/self/ns/net');
+  const packer = new RequestPacker();
+  let t = ms();
+  const [serviceReply] = await client.execute(
+    packer.pack([{ command: commands.getServices }]),
+    1,
+    120_000,
+  );
+  const dumpServices = (ms() - t) / 1000;
+  if (serviceReply === undefined || serviceReply === 0 || !serviceReply.services)
+    throw new Error('split: no services');
+  t = ms();
+  const natives = serviceRows(serviceReply.services);
+  const list = natives.map(serviceFromKernel);
+  const serviceRowsSeconds = (ms() - t) / 1000;
+  t = ms();
+  const requests: NativeRequest[] = natives.map((s) => ({
+    command: commands.getDests,
+    service: {
+      family: s.family,
+      protocol: s.protocol,
+      address: s.address,
+      port: s.port,
+      fwmark: s.fwmark,
+    },
+  }));
+  const packed = packer.pack(requests);
+  const pack = (ms() - t) / 1000;
+  t = ms();
+  const replies = await client.execute(packed, requests.length, 120_000);
+  const dumpDests = (ms() - t) / 1000;
+  t = ms();
+  replies.forEach((reply, i) => {
+    const service = list[i];
+    if (service && reply !== 0 && reply.dests)
+      service.destinations = destRows(reply.dests).map(destinationFromKernel);
+  });
+  const destRowsSeconds = (ms() - t) / 1000;
+  client.close();
+  const whole = await timed(() => ctx.ipvs.listServices({ destinations: true }));
+  return {
+    what: 'list',
+    ops: services * (1 + dests),
+    seconds: {
+      floor,
+      'dump services': dumpServices,
+      'service rows': serviceRowsSeconds,
+      pack,
+      'dump destinations': dumpDests,
+      'destination rows': destRowsSeconds,
+      whole: whole.seconds,
+    },
+  };
+}
+
+async function phases(ctx: Context, services: number): Promise<SplitRow[]> {
+  const create = createOps(services, ctx.options.dests);
+  progress(`split: create (${services} services)`);
+  const rows = await writes(ctx, 'create', [], create);
+  progress(`split: delete (${services} services)`);
+  rows.push(...(await writes(ctx, 'delete', create, deleteOps(services))));
+  progress(`split: list (${services} services)`);
+  rows.push(await listing(ctx, services));
+  await ctx.reset();
+  return rows;
+}
+
+export async function split(ctx: Context): Promise<SplitRow[]> {
+  // Once small and untimed, so that every phase's code is compiled before it is timed.
+  await phases(ctx, Math.min(ctx.options.services, 300));
+  return phases(ctx, ctx.options.services);
+}
+
+export function splitTable(rows: readonly SplitRow[]): string {
+  return rows
+    .map((r) => {
+      const parts = Object.entries(r.seconds).map(
+        ([name, s]) => `${name} ${(s * 1000).toFixed(0)} ms`,
+      );
+      return `split ${r.what} (${r.ops} ops): ${parts.join(', ')}`;
+    })
+    .join('\n');
+}
