@@ -37,7 +37,7 @@ export class PacketCapture {
     const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let said = '';
     const listening = new Promise<void>((resolve, reject) => {
-      child.stderr?.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         said += chunk.toString();
         if (said.includes('listening on')) resolve();
       });

@@ -56,7 +56,7 @@ function ipv4(bytes: Buffer, offset: number): string {
 }
 
 /** IPv6 text, compressed as ip(8) and model/identity.ts print it. */
-function ipv6(bytes: Buffer, offset: number): string {
+export function ipv6(bytes: Buffer, offset: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(bytes.readUInt16BE(offset + i * 2));
   let best = { start: -1, length: 0 };
