@@ -123,8 +123,8 @@ vrrp:
     version: ${instance.version}
     preempt: ${instance.preempt ?? true}
     preemptDelay: 0s
-    virtualAddresses: [${family === 'v4' ? `${VIP.v4}/24` : `${VIP.v6}/64`}]
-    unicastPeers: [${instance.unicast ? KA.v4 : ''}]
+    virtualAddresses: ['${family === 'v4' ? `${VIP.v4}/24` : `${VIP.v6}/64`}']
+    unicastPeers: [${instance.unicast ? `'${KA.v4}'` : ''}]
 `;
   const serve = new ServeProcess(nsOurs, config);
   running.push(serve);
