@@ -4,6 +4,7 @@
       "target_name": "ipvs_native",
       "sources": [
         "native/addon/addon.cc",
+        "native/addon/announcer_handle.cc",
         "native/addon/client_handle.cc",
         "native/addon/constants.cc",
         "native/addon/errors.cc",
@@ -30,7 +31,12 @@
         "native/rtnl/encode.cc",
         "native/rtnl/execute.cc",
         "native/rtnl/sysctl.cc",
-        "native/vrrp/raw_socket.cc"
+        "native/vrrp/announcer.cc",
+        "native/vrrp/gratuitous_arp.cc",
+        "native/vrrp/neighbour_advert.cc",
+        "native/vrrp/raw_socket.cc",
+        "native/vrrp/raw_socket_ipv4.cc",
+        "native/vrrp/raw_socket_ipv6.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

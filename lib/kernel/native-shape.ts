@@ -75,6 +75,8 @@ const FUNCTIONS = [
   'netConfig',
   'encodeNetRequest',
   'vrrpOpen',
+  'announcerOpen',
+  'encodeAnnouncement',
 ] as const satisfies readonly (keyof NativeBinding)[];
 
 function missingNumbers(where: string, value: unknown, names: readonly string[]): string[] {

@@ -20,9 +20,26 @@ export interface VirtualAddress {
 export interface TrackedService {
   /** The service's identity, as the health config names it: "tcp 192.168.8.200:80". */
   service: string;
-  /** Added to the priority while the service has lost its quorum: -254 to 254. */
+  /** Added to the priority while the service has lost its quorum: -254 to 254 (0 with fault). */
   weight: number;
+  /** `fault: true`: the instance goes to the fault state while the service has lost its quorum. */
+  fault: boolean;
 }
+
+/** Gratuitous ARPs / unsolicited NAs on becoming master: keepalived's garp_master_* settings. */
+export interface AnnounceConfig {
+  /** Announcements per address at once (keepalived's garp_master_repeat, 5). */
+  count: number;
+  /** When to announce again, in ms (garp_master_delay, 5s); 0 with repeatCount 0: never. */
+  repeatAfterMs: number;
+  /** Announcements per address then (garp_master_refresh_repeat's role, 5). */
+  repeatCount: number;
+}
+
+export type NotifyState = 'master' | 'backup' | 'fault' | 'stop';
+
+/** Commands run on entering a state, as argv (no shell); absent: none. */
+export type NotifyConfig = Partial<Record<NotifyState, string[]>>;
 
 export interface VrrpInstanceConfig {
   name: string;
@@ -41,6 +58,10 @@ export interface VrrpInstanceConfig {
   /** The kernel's connection sync, following the role; the state comes from the election. */
   syncDaemon: Omit<DaemonSpec, 'state'> | undefined;
   trackServices: TrackedService[];
+  /** IFA_LABEL of the IPv4 virtual addresses: the interface's name first, 15 characters at most. */
+  label: string;
+  announce: AnnounceConfig;
+  notify: NotifyConfig;
   /** "vrrp[0]", for messages. */
   path: string;
 }
@@ -63,7 +84,17 @@ const FIELDS = [
   'unicastPeers',
   'syncDaemon',
   'trackServices',
+  'label',
+  'announce',
+  'notify',
 ];
+const NOTIFY_STATES: readonly NotifyState[] = ['master', 'backup', 'fault', 'stop'];
+/** keepalived's defaults: 5 gratuitous ARPs at once, 5 more after 5 seconds. */
+export const DEFAULT_ANNOUNCE: Readonly<AnnounceConfig> = {
+  count: 5,
+  repeatAfterMs: 5000,
+  repeatCount: 5,
+};
 const SYNC_FIELDS = ['interface', 'syncId', 'maxLength', 'group', 'port', 'ttl'];
 /** What lib/core/validate.ts accepts for an interface (IFNAMSIZ, no slash), and no colon. */
 const INTERFACE = /^[\x21-\x2e\x30-\x39\x3b-\x7e]{1,15}$/;
@@ -127,19 +158,28 @@ function trackedService(
   value: unknown,
   services: readonly string[] | undefined,
 ): TrackedService {
-  const raw = record(path, value, ['service', 'weight']);
+  const raw = record(path, value, ['service', 'weight', 'fault']);
   const service = serviceName([...path, 'service'], raw.service);
+  const fault = booleanAt([...path, 'fault'], raw.fault, false);
   if (services !== undefined && !services.includes(service))
     throw new HealthConfigError(
       [...path, 'service'],
       `names no service of the config (${services.length ? `known: ${services.join(', ')}` : 'there are none'}), got ${show(raw.service)}`,
     );
+  if (fault) {
+    if (raw.weight !== undefined)
+      throw new HealthConfigError(
+        [...path, 'weight'],
+        'cannot go with fault: true (the instance leaves the election, its priority is moot)',
+      );
+    return { service, weight: 0, fault };
+  }
   if (raw.weight === undefined)
     throw new HealthConfigError(
       [...path, 'weight'],
-      'is required: the change of priority, -254 to 254',
+      'is required (the change of priority, -254 to 254), or fault: true',
     );
-  return { service, weight: integerAt([...path, 'weight'], raw.weight, -254, 254, 0) };
+  return { service, weight: integerAt([...path, 'weight'], raw.weight, -254, 254, 0), fault };
 }
 
 function syncDaemon(path: ConfigPath, value: unknown): Omit<DaemonSpec, 'state'> {
@@ -153,6 +193,64 @@ function syncDaemon(path: ConfigPath, value: unknown): Omit<DaemonSpec, 'state'>
     throw error;
   }
   return raw as Omit<DaemonSpec, 'state'>; // its fields checked just above
+}
+
+/** The default label, "eth0:vip", or the interface's own name when that would not fit. */
+function labelAt(path: ConfigPath, value: unknown, ifname: string): string {
+  if (value === undefined) return `${ifname}:vip`.length <= 15 ? `${ifname}:vip` : ifname;
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith(ifname) ||
+    value.length > 15 ||
+    !/^[\x21-\x2e\x30-\x7e]+$/.test(value)
+  )
+    throw new HealthConfigError(
+      path,
+      `must start with the interface's name (${ifname}) and have 15 characters at most, such as ${ifname}:vip, got ${show(value)}`,
+    );
+  return value;
+}
+
+function announceAt(path: ConfigPath, value: unknown): AnnounceConfig {
+  if (value === undefined) return { ...DEFAULT_ANNOUNCE };
+  const raw = record(path, value, ['count', 'repeatAfter', 'repeatCount']);
+  return {
+    count: integerAt([...path, 'count'], raw.count, 1, 100, DEFAULT_ANNOUNCE.count),
+    repeatAfterMs: durationAt(
+      [...path, 'repeatAfter'],
+      raw.repeatAfter,
+      DEFAULT_ANNOUNCE.repeatAfterMs,
+    ),
+    repeatCount: integerAt(
+      [...path, 'repeatCount'],
+      raw.repeatCount,
+      0,
+      100,
+      DEFAULT_ANNOUNCE.repeatCount,
+    ),
+  };
+}
+
+function notifyAt(path: ConfigPath, value: unknown): NotifyConfig {
+  if (value === undefined) return {};
+  const raw = record(path, value, NOTIFY_STATES);
+  const notify: NotifyConfig = {};
+  for (const state of NOTIFY_STATES) {
+    const argv = raw[state];
+    if (argv === undefined) continue;
+    if (
+      !Array.isArray(argv) ||
+      argv.length === 0 ||
+      !argv.every((arg) => typeof arg === 'string') ||
+      argv[0] === ''
+    )
+      throw new HealthConfigError(
+        [...path, state],
+        `must be a command as a list of strings (argv, no shell), such as [/usr/local/bin/notify, ${state}], got ${show(argv)}`,
+      );
+    notify[state] = argv;
+  }
+  return notify;
 }
 
 /** The advertisement interval a version can carry: whole seconds (v2) or centiseconds (v3). */
@@ -257,10 +355,10 @@ function instance(
   const trackServices = listAt(at('trackServices'), raw.trackServices, 'services').map((item, i) =>
     trackedService([...path, 'trackServices', i], item, options.services),
   );
-  if (priority === 255 && trackServices.length > 0)
+  if (priority === 255 && trackServices.some((tracked) => !tracked.fault))
     throw new HealthConfigError(
       at('trackServices'),
-      'cannot lower priority 255: the address owner always advertises 255',
+      'cannot lower priority 255: the address owner always advertises 255 (fault: true can track)',
     );
 
   return {
@@ -282,6 +380,9 @@ function instance(
     syncDaemon:
       raw.syncDaemon === undefined ? undefined : syncDaemon(at('syncDaemon'), raw.syncDaemon),
     trackServices,
+    label: labelAt(at('label'), raw.label, ifname),
+    announce: announceAt(at('announce'), raw.announce),
+    notify: notifyAt(at('notify'), raw.notify),
     path: formatPath(path),
   };
 }

@@ -34,6 +34,14 @@ export class VrrpDriver {
     this.run(this.machine.setPriority(priority));
   }
 
+  fault(): void {
+    this.run(this.machine.fault());
+  }
+
+  clearFault(): void {
+    this.run(this.machine.clearFault());
+  }
+
   /** Shuts the machine down and clears any timer left, so that nothing keeps the process alive. */
   shutdown(): void {
     this.run(this.machine.shutdown());

@@ -3,9 +3,10 @@
 // addon's step and what was attempted where; bad arguments stay TypeError/RangeError.
 import { loadNative } from '../kernel/binding.js';
 import { nativeFailure } from '../kernel/native-error.js';
-import type { NativeStep, NativeVrrpSocket } from '../kernel/native.js';
+import type { NativeAnnouncer, NativeStep, NativeVrrpSocket } from '../kernel/native.js';
+import { canonicalAddress } from '../model/identity.js';
 import { errnoCode } from '../core/errors.js';
-import type { IpFamily } from './address.js';
+import { familyOf, type IpFamily } from './address.js';
 import type { Announcer, VrrpChannel, VrrpNetwork } from './ports.js';
 import type { VrrpDatagram } from './receive.js';
 
@@ -93,32 +94,47 @@ async function openChannel(
   family: IpFamily,
 ): Promise<VrrpChannel> {
   const op = `open the ${familyName(family)} VRRP socket on ${ifname}`;
-  if (family !== 'ipv4')
-    throw new VrrpNetworkError(
-      97, // EAFNOSUPPORT: the IPv6 socket is not in the addon yet
-      'socket',
-      op,
-      netnsPath,
-      'IPv6 VRRP is not supported yet',
-    );
   try {
-    const socket = await loadNative().vrrpOpen(netnsPath, ifname);
+    const socket = await loadNative().vrrpOpen(netnsPath, ifname, family);
     return new NativeChannel(family, socket, netnsPath, ifname);
   } catch (error) {
     throw rethrown(error, op, netnsPath);
   }
 }
 
-function openAnnouncer(netnsPath: string, ifname: string): Promise<Announcer> {
-  return Promise.reject(
-    new VrrpNetworkError(
-      95, // EOPNOTSUPP: the announcer is not in the addon yet
-      'socket',
-      `open the announcer on ${ifname}`,
-      netnsPath,
-      'gratuitous ARP and unsolicited NA are not supported yet',
-    ),
-  );
+class NativeAnnouncerPort implements Announcer {
+  constructor(
+    private readonly announcer: NativeAnnouncer,
+    private readonly netns: string,
+    private readonly ifname: string,
+  ) {}
+
+  announce(address: string): void {
+    const family = familyOf(canonicalAddress(address));
+    if (family === undefined)
+      throw new TypeError(
+        `address must be an IPv4 or IPv6 address, got ${JSON.stringify(address)}`,
+      );
+    const what = family === 'ipv4' ? 'a gratuitous ARP' : 'an unsolicited neighbour advertisement';
+    try {
+      this.announcer.announce(canonicalAddress(address));
+    } catch (error) {
+      throw rethrown(error, `send ${what} for ${address} on ${this.ifname}`, this.netns);
+    }
+  }
+
+  close(): void {
+    this.announcer.close();
+  }
+}
+
+async function openAnnouncer(netnsPath: string, ifname: string): Promise<Announcer> {
+  try {
+    const announcer = await loadNative().announcerOpen(netnsPath, ifname);
+    return new NativeAnnouncerPort(announcer, netnsPath, ifname);
+  } catch (error) {
+    throw rethrown(error, `open the announcer on ${ifname}`, netnsPath);
+  }
 }
 
 /** The VRRP network of this host, through the addon. */

@@ -3,11 +3,12 @@
 // that re-announces when it hears a lower-priority master (split brain). Pure logic: the inputs
 // are validated advertisements, timer expiries and commands; the outputs are actions for the
 // caller to carry out (packets, addresses, timers, the sync daemon). No sockets, no clock of its
-// own beyond `now`, which the caller injects.
+// own beyond `now`, which the caller injects. A fault state (keepalived's) takes the router out of
+// the election while its interface is down or a tracked service has lost its quorum.
 import { addressBytes, type IpFamily } from './address.js';
 import type { VrrpVersion } from './packet.js';
 
-export type VrrpState = 'initialize' | 'backup' | 'master';
+export type VrrpState = 'initialize' | 'backup' | 'master' | 'fault';
 export type VrrpTimer = 'advertisement' | 'master-down';
 
 /** What the caller must do, in order. */
@@ -24,7 +25,13 @@ export type VrrpAction =
   | { type: 'state'; from: VrrpState; to: VrrpState; reason: TransitionReason };
 
 export type TransitionReason =
-  'startup' | 'address-owner' | 'master-down' | 'higher-priority' | 'shutdown';
+  | 'startup'
+  | 'address-owner'
+  | 'master-down'
+  | 'higher-priority'
+  | 'shutdown'
+  | 'fault'
+  | 'fault-cleared';
 
 /** A received advertisement, already decoded and checked against this instance. */
 export interface ReceivedAdvertisement {
@@ -137,20 +144,47 @@ export class VrrpStateMachine {
     return this.becomeBackup('startup', [{ type: 'remove-addresses' }]);
   }
 
+  /**
+   * Leaves the election (keepalived's FAULT): a master hands over at once with priority 0, as on
+   * shutdown, and removes its addresses; a backup stops its timer. Nothing is sent or answered
+   * until clearFault().
+   */
+  fault(): VrrpAction[] {
+    if (this.current === 'fault') return [];
+    return this.transition('fault', 'fault', this.leave());
+  }
+
+  /** The fault is over: back through Initialize, as at startup (Backup, or Master for 255). */
+  clearFault(): VrrpAction[] {
+    if (this.current !== 'fault') return [];
+    this.current = 'initialize';
+    const actions = this.start();
+    // One transition, fault to backup (or master), rather than two with Initialize between.
+    return actions.map((action) =>
+      action.type === 'state' ? { ...action, from: 'fault', reason: 'fault-cleared' } : action,
+    );
+  }
+
   /** The Shutdown event: a master hands over at once by advertising priority 0. */
   shutdown(): VrrpAction[] {
+    if (this.current === 'initialize') return [];
+    return this.transition('initialize', 'shutdown', this.leave());
+  }
+
+  /** What leaving Master or Backup takes (RFC 5798 section 6.4.3's shutdown for a master). */
+  private leave(): VrrpAction[] {
     if (this.current === 'master')
-      return this.transition('initialize', 'shutdown', [
+      return [
         { type: 'cancel-timer', timer: 'advertisement' },
         { type: 'send-advertisement', priority: 0 },
         { type: 'remove-addresses' },
         { type: 'sync-daemon', role: 'none' },
-      ]);
+      ];
     if (this.current === 'backup')
-      return this.transition('initialize', 'shutdown', [
+      return [
         { type: 'cancel-timer', timer: 'master-down' },
         { type: 'sync-daemon', role: 'none' },
-      ]);
+      ];
     return [];
   }
 

@@ -5,6 +5,7 @@
 
 #include <linux/netlink.h>
 #include "addon/addon_data.h"
+#include "addon/announcer_handle.h"
 #include "addon/client_handle.h"
 #include "addon/constants.h"
 #include "addon/errors.h"
@@ -111,6 +112,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unshareNetwork", Napi::Function::New(env, UnshareNetwork, "unshareNetwork"));
   RegisterNetConfig(env, exports);
   RegisterVrrp(env, exports);
+  RegisterAnnouncer(env, exports);
   return exports;
 }
 

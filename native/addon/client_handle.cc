@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "addon/addon_data.h"
+#include "addon/announcer_handle.h"
 #include "addon/errors.h"
 #include "addon/js_convert.h"
 #include "addon/packed_request.h"
@@ -140,6 +141,7 @@ Napi::Value ClientHandle::Counters(const Napi::CallbackInfo& info) {
 AddonData::~AddonData() {
   for (ClientHandle* handle : live_handles) handle->Close();
   for (VrrpSocketHandle* socket : live_vrrp_sockets) socket->Close();
+  for (AnnouncerHandle* announcer : live_announcers) announcer->Close();
 }
 
 }  // namespace addon

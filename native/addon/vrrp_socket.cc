@@ -17,21 +17,29 @@ namespace addon {
 
 namespace {
 
-std::string Ipv4Text(const vrrp::Ipv4& address) {
-  char text[INET_ADDRSTRLEN] = "";
-  ::inet_ntop(AF_INET, address.data(), text, sizeof text);
+std::string AddressText(const vrrp::IpAddress& address) {
+  char text[INET6_ADDRSTRLEN] = "";
+  const int domain = address.family == vrrp::Family::kIpv4 ? AF_INET : AF_INET6;
+  ::inet_ntop(domain, address.bytes.data(), text, sizeof text);
   return text;
+}
+
+const char* FamilyName(vrrp::Family family) {
+  return family == vrrp::Family::kIpv4 ? "IPv4" : "IPv6";
 }
 
 class VrrpOpenWorker : public PromiseWorker {
  public:
-  VrrpOpenWorker(Napi::Env env, std::string netns_path, std::string ifname)
-      : PromiseWorker(env), netns_path_(std::move(netns_path)), ifname_(std::move(ifname)) {}
+  VrrpOpenWorker(Napi::Env env, std::string netns_path, std::string ifname, vrrp::Family family)
+      : PromiseWorker(env),
+        netns_path_(std::move(netns_path)),
+        ifname_(std::move(ifname)),
+        family_(family) {}
 
  protected:
   void Execute() override {
     Guard([&] {
-      socket_ = std::make_shared<vrrp::RawSocket>(ipvs::NetnsFile(netns_path_), ifname_);
+      socket_ = std::make_shared<vrrp::RawSocket>(ipvs::NetnsFile(netns_path_), ifname_, family_);
     });
   }
 
@@ -46,15 +54,26 @@ class VrrpOpenWorker : public PromiseWorker {
  private:
   std::string netns_path_;
   std::string ifname_;
+  vrrp::Family family_;
   std::shared_ptr<vrrp::RawSocket> socket_;
 };
 
-// vrrpOpen(netnsPath, ifname): Promise<NativeVrrpSocket>.
+// vrrpOpen(netnsPath, ifname, family = 'ipv4'): Promise<NativeVrrpSocket>.
 Napi::Value VrrpOpen(const Napi::CallbackInfo& info) {
-  if (info.Length() != 2 || !info[0].IsString() || !info[1].IsString())
-    throw Napi::TypeError::New(info.Env(), "vrrpOpen(netnsPath, ifname)");
-  auto* worker = new VrrpOpenWorker(info.Env(), info[0].As<Napi::String>().Utf8Value(),
-                                    info[1].As<Napi::String>().Utf8Value());
+  Napi::Env env = info.Env();
+  const char* usage = "vrrpOpen(netnsPath, ifname, family?: 'ipv4' | 'ipv6')";
+  if (info.Length() < 2 || info.Length() > 3 || !info[0].IsString() || !info[1].IsString())
+    throw Napi::TypeError::New(env, usage);
+  vrrp::Family family = vrrp::Family::kIpv4;
+  if (info.Length() == 3 && !info[2].IsUndefined()) {
+    const std::string name = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
+    if (name == "ipv6")
+      family = vrrp::Family::kIpv6;
+    else if (name != "ipv4")
+      throw Napi::TypeError::New(env, std::string(usage) + ": family must be 'ipv4' or 'ipv6'");
+  }
+  auto* worker = new VrrpOpenWorker(env, info[0].As<Napi::String>().Utf8Value(),
+                                    info[1].As<Napi::String>().Utf8Value(), family);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -88,8 +107,8 @@ class VrrpReceiveWorker : public PromiseWorker {
     Napi::Object js = Napi::Object::New(env);
     js.Set("payload",
            Napi::Buffer<uint8_t>::Copy(env, datagram_.payload.data(), datagram_.payload.size()));
-    js.Set("source", Ipv4Text(datagram_.source));
-    js.Set("destination", Ipv4Text(datagram_.destination));
+    js.Set("source", AddressText(datagram_.source));
+    js.Set("destination", AddressText(datagram_.destination));
     js.Set("ttl", datagram_.ttl);
     js.Set("ifindex", datagram_.ifindex);
     deferred_.Resolve(js);
@@ -166,14 +185,20 @@ Napi::Value VrrpSocketHandle::Send(const Napi::CallbackInfo& info) {
   auto message = info[0].As<Napi::Uint8Array>();
   if (message.TypedArrayType() != napi_uint8_array)
     throw Napi::TypeError::New(env, "send: message must be a Uint8Array");
-  if (message.ByteLength() > vrrp::RawSocket::kMaxPayload)
-    throw Napi::RangeError::New(env, "send: a VRRP message is at most " +
-                                         std::to_string(vrrp::RawSocket::kMaxPayload) + " bytes");
-  vrrp::Ipv4 destination{};
-  const std::string text = info[1].As<Napi::String>().Utf8Value();
-  if (::inet_pton(AF_INET, text.c_str(), destination.data()) != 1)
-    throw Napi::TypeError::New(env, "send: destination must be an IPv4 address, got " + text);
   if (!socket_) throw ErrnoError(env, ipvs::Step::kClosed, EBADF, "the VRRP socket is closed");
+  const vrrp::Family family = socket_->family();
+  const size_t most = vrrp::RawSocket::MaxPayload(family);
+  if (message.ByteLength() > most)
+    throw Napi::RangeError::New(env, std::string("send: an ") + FamilyName(family) +
+                                         " VRRP message is at most " + std::to_string(most) +
+                                         " bytes");
+  vrrp::IpAddress destination;
+  destination.family = family;
+  const std::string text = info[1].As<Napi::String>().Utf8Value();
+  const int domain = family == vrrp::Family::kIpv4 ? AF_INET : AF_INET6;
+  if (::inet_pton(domain, text.c_str(), destination.bytes.data()) != 1)
+    throw Napi::TypeError::New(env, std::string("send: destination must be an ") +
+                                        FamilyName(family) + " address, got " + text);
   try {
     socket_->Send(message.Data(), message.ByteLength(), destination);
   } catch (const ipvs::SystemError& error) {

@@ -34,7 +34,7 @@ class VrrpSocketHandle : public Napi::ObjectWrap<VrrpSocketHandle> {
   friend class VrrpReceiveWorker;
 };
 
-// Adds vrrpOpen(netnsPath, ifname): Promise<NativeVrrpSocket> to the exports.
+// Adds vrrpOpen(netnsPath, ifname, family?): Promise<NativeVrrpSocket> to the exports.
 void RegisterVrrp(Napi::Env env, Napi::Object exports);
 
 }  // namespace addon

@@ -2,7 +2,6 @@
 
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -13,18 +12,25 @@
 #include <cstring>
 
 #include "socket/system_error.h"
+#include "vrrp/raw_socket_family.h"
 
 namespace vrrp {
 
 namespace {
 
 constexpr int kIpprotoVrrp = 112;
-constexpr uint32_t kGroup = 0xe0000012;  // 224.0.0.18, RFC 5798 section 5.1.1.2
-constexpr int kTtl = 255;
-constexpr int kTosInternetControl = 0xc0;  // IPTOS_PREC_INTERNETCONTROL, as keepalived sends
 
 using ipvs::Step;
 using ipvs::SystemError;
+
+std::string SocketCall(Family family) {
+  return family == Family::kIpv4 ? "socket(AF_INET, SOCK_RAW, 112)"
+                                 : "socket(AF_INET6, SOCK_RAW, 112)";
+}
+
+}  // namespace
+
+namespace detail {
 
 void SetOption(int fd, int level, int name, const void* value, socklen_t size, const char* what) {
   if (::setsockopt(fd, level, name, value, size) != 0)
@@ -35,74 +41,69 @@ void SetInt(int fd, int level, int name, int value, const char* what) {
   SetOption(fd, level, name, &value, sizeof value, what);
 }
 
-// Everything after socket(): any failure closes the descriptor in the constructor's catch.
-void Configure(int fd, const std::string& ifname, int ifindex) {
-  SetOption(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(), static_cast<socklen_t>(ifname.size()),
-            "SO_BINDTODEVICE");
-  SetInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, kTtl, "IP_MULTICAST_TTL");
-  SetInt(fd, IPPROTO_IP, IP_TTL, kTtl, "IP_TTL");  // unicast peers
-  SetInt(fd, IPPROTO_IP, IP_TOS, kTosInternetControl, "IP_TOS");
-  SetInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");  // not our own adverts
-  SetInt(fd, IPPROTO_IP, IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL");    // only the groups we join
-  SetInt(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL");
-  SetInt(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
-  ip_mreqn request{};
-  request.imr_multiaddr.s_addr = htonl(kGroup);
-  request.imr_ifindex = ifindex;
-  SetOption(fd, IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request, "IP_MULTICAST_IF");
-  SetOption(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &request, sizeof request, "IP_ADD_MEMBERSHIP");
-}
-
-void ReadControl(msghdr* message, Datagram* out) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(message); c != nullptr; c = CMSG_NXTHDR(message, c)) {
-    if (c->cmsg_level != IPPROTO_IP) continue;
-    if (c->cmsg_type == IP_TTL && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-      std::memcpy(&out->ttl, CMSG_DATA(c), sizeof(int));
-    } else if (c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(in_pktinfo))) {
-      in_pktinfo info{};
-      std::memcpy(&info, CMSG_DATA(c), sizeof info);
-      out->ifindex = info.ipi_ifindex;
-    }
-  }
-}
-
-}  // namespace
+}  // namespace detail
 
 bool SplitIpv4(const uint8_t* data, size_t length, Datagram* out) {
   if (length < 20 || (data[0] >> 4) != 4) return false;
   const size_t header = static_cast<size_t>(data[0] & 0x0f) * 4;
   const size_t total = (static_cast<size_t>(data[2]) << 8) | data[3];
   if (header < 20 || header > length || total < header) return false;
-  std::copy(data + 12, data + 16, out->source.begin());
-  std::copy(data + 16, data + 20, out->destination.begin());
+  out->source.family = Family::kIpv4;
+  out->destination.family = Family::kIpv4;
+  std::copy(data + 12, data + 16, out->source.bytes.begin());
+  std::copy(data + 16, data + 20, out->destination.bytes.begin());
   // The kernel trims to the header's total length; a shorter read was cut by our buffer.
-  const size_t end = std::min({length, total, header + RawSocket::kMaxPayload});
+  const size_t end = std::min({length, total, header + RawSocket::kMaxPayloadIpv4});
   out->payload.assign(data + header, data + end);
   return true;
 }
 
-RawSocket::RawSocket(const ipvs::NetnsFile& netns, const std::string& ifname) {
+RawSocket::RawSocket(const ipvs::NetnsFile& netns, const std::string& ifname, Family family)
+    : family_(family) {
   {
     ipvs::ScopedNetns inside(netns);
-    fd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpprotoVrrp);
-    if (fd_ < 0) throw SystemError(Step::kSocket, errno, "socket(AF_INET, SOCK_RAW, 112)");
+    const int domain = family == Family::kIpv4 ? AF_INET : AF_INET6;
+    fd_ = ::socket(domain, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpprotoVrrp);
+    if (fd_ < 0) {
+      const int error = errno;
+      throw SystemError(
+          Step::kSocket, error,
+          SocketCall(family) + (error == EPERM || error == EACCES ? " (needs CAP_NET_RAW)" : ""));
+    }
+    if (family == Family::kIpv6) {
+      send_fd_ = ::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpprotoVrrp);
+      if (send_fd_ < 0) {
+        const int error = errno;
+        ::close(fd_);
+        fd_ = -1;
+        throw SystemError(Step::kSocket, error, SocketCall(family) + " to send");
+      }
+    }
     // Interface names resolve in the namespace the thread is in: inside, before switching back.
     ifindex_ = static_cast<int>(::if_nametoindex(ifname.c_str()));
   }
   try {
     if (ifindex_ == 0) throw SystemError(Step::kSocket, ENODEV, "interface " + ifname);
-    Configure(fd_, ifname, ifindex_);
+    if (family == Family::kIpv4) {
+      detail::ConfigureIpv4(fd_, ifname, ifindex_);
+    } else {
+      detail::ConfigureIpv6(fd_, ifname, ifindex_);
+      detail::ConfigureIpv6Sender(send_fd_, ifname, ifindex_);
+    }
     wake_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_ < 0) throw SystemError(Step::kSocket, errno, "eventfd");
   } catch (...) {
     ::close(fd_);
     fd_ = -1;
+    if (send_fd_ >= 0) ::close(send_fd_);
+    send_fd_ = -1;
     throw;
   }
 }
 
 RawSocket::~RawSocket() {
   if (fd_ >= 0) ::close(fd_);
+  if (send_fd_ >= 0) ::close(send_fd_);
   if (wake_ >= 0) ::close(wake_);
 }
 
@@ -118,11 +119,11 @@ bool RawSocket::Receive(std::chrono::milliseconds timeout, Datagram* out) {
   if (ready < 0) throw SystemError(Step::kWait, errno, "poll on the VRRP socket");
   if (fds[1].revents != 0) throw SystemError(Step::kClosed, EBADF, "the VRRP socket is closed");
   if (ready == 0) return false;
-  // One IP header with options (60 bytes) and the largest message; a longer datagram is cut, and
-  // the decoder then refuses it by its length.
-  uint8_t buffer[60 + kMaxPayload];
-  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in_pktinfo))];
-  sockaddr_in from{};
+  // IPv4: one IP header with options (60 bytes) and the largest message; IPv6: the largest
+  // message (no header). A longer datagram is cut, and the decoder then refuses it by its length.
+  uint8_t buffer[std::max(60 + kMaxPayloadIpv4, kMaxPayloadIpv6)];
+  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in6_pktinfo))];
+  sockaddr_storage from{};
   iovec vector{buffer, sizeof buffer};
   msghdr message{};
   message.msg_name = &from;
@@ -137,20 +138,29 @@ bool RawSocket::Receive(std::chrono::milliseconds timeout, Datagram* out) {
     throw SystemError(Step::kReceive, errno, "recvmsg on the VRRP socket");
   }
   *out = Datagram{};
-  ReadControl(&message, out);
-  if (!SplitIpv4(buffer, static_cast<size_t>(received), out)) {
+  const size_t length = static_cast<size_t>(received);
+  if (family_ == Family::kIpv6) {
+    detail::ReadControlIpv6(&message, out);
+    out->source.family = Family::kIpv6;
+    std::memcpy(out->source.bytes.data(), &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, 16);
+    out->payload.assign(buffer, buffer + std::min(length, kMaxPayloadIpv6));
+    return true;
+  }
+  detail::ReadControlIpv4(&message, out);
+  if (!SplitIpv4(buffer, length, out)) {
     // Not an IPv4 header (never from a raw IPv4 socket): reported with no payload, refused later.
-    std::memcpy(out->source.data(), &from.sin_addr, 4);
+    std::memcpy(out->source.bytes.data(), &reinterpret_cast<sockaddr_in*>(&from)->sin_addr, 4);
   }
   return true;
 }
 
-void RawSocket::Send(const uint8_t* data, size_t length, const Ipv4& destination) {
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  std::memcpy(&to.sin_addr, destination.data(), 4);
-  const ssize_t sent =
-      ::sendto(fd_, data, length, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+void RawSocket::Send(const uint8_t* data, size_t length, const IpAddress& destination) {
+  sockaddr_storage to{};
+  const socklen_t size = family_ == Family::kIpv4
+                             ? detail::DestinationIpv4(destination, &to)
+                             : detail::DestinationIpv6(destination, ifindex_, &to);
+  const int fd = send_fd_ >= 0 ? send_fd_ : fd_;
+  const ssize_t sent = ::sendto(fd, data, length, 0, reinterpret_cast<const sockaddr*>(&to), size);
   if (sent < 0) throw SystemError(Step::kSend, errno, "sendto on the VRRP socket");
 }
 

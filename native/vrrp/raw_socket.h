@@ -1,11 +1,13 @@
-// VRRP's socket (RFC 5798 section 5.1.1): a raw IPv4 socket for IP protocol 112, opened inside a
-// network namespace like the genl socket (socket/netns.h), bound to one interface and joined to
-// 224.0.0.18 there. The kernel builds the IP header: TTL 255 (multicast and unicast alike, since
-// receivers drop anything else), TOS 0xc0 as keepalived sends. Received datagrams keep what the
-// RFC's checks need: the TTL, the source and destination, and the interface.
+// VRRP's socket (RFC 5798 section 5.1.1): a raw socket for IP protocol 112, IPv4 or IPv6, opened
+// inside a network namespace like the genl socket (socket/netns.h), bound to one interface and
+// joined to the group there (224.0.0.18, ff02::12). The kernel builds the IP header: TTL or hop
+// limit 255 (multicast and unicast alike, since receivers drop anything else). Received datagrams
+// keep what the RFC's checks need: the TTL, the source and destination, and the interface. The
+// per-family setup lives in raw_socket_ipv4.cc and raw_socket_ipv6.cc. The caller computes the
+// checksum for IPv4; for IPv6 the kernel does, over the source it picks (the link-local address
+// for ff02::12, as RFC 5798 wants).
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -13,28 +15,31 @@
 #include <vector>
 
 #include "socket/netns.h"
+#include "vrrp/addresses.h"
 
 namespace vrrp {
 
-using Ipv4 = std::array<uint8_t, 4>;
-
 struct Datagram {
-  std::vector<uint8_t> payload;  // the IP payload: the VRRP message, at most kMaxPayload bytes
-  Ipv4 source{};
-  Ipv4 destination{};  // from the IP header: the group or our unicast address (v3's checksum)
-  int ttl = -1;        // from IP_RECVTTL; -1 when the kernel gave none
-  int ifindex = 0;     // from IP_PKTINFO
+  std::vector<uint8_t> payload;  // the IP payload: the VRRP message, at most MaxPayload() bytes
+  IpAddress source;
+  IpAddress destination;  // the group or our unicast address (v3's checksum covers it)
+  int ttl = -1;           // the TTL or hop limit; -1 when the kernel gave none
+  int ifindex = 0;        // the interface it arrived on
 };
 
 class RawSocket {
  public:
-  // The largest VRRP message: 8 bytes, 255 addresses of 4, 8 of v2 authentication.
-  static constexpr size_t kMaxPayload = 8 + 255 * 4 + 8;
+  // The largest VRRP message: 8 bytes and 255 addresses, plus 8 of v2 authentication for IPv4.
+  static constexpr size_t kMaxPayloadIpv4 = 8 + 255 * 4 + 8;
+  static constexpr size_t kMaxPayloadIpv6 = 8 + 255 * 16;
+  static constexpr size_t MaxPayload(Family family) {
+    return family == Family::kIpv4 ? kMaxPayloadIpv4 : kMaxPayloadIpv6;
+  }
 
   // Opens the socket inside `netns` and joins the VRRP group on `ifname` there. Throws
-  // ipvs::SystemError: kNetnsEnter, or kSocket (ENODEV for an unknown interface, EPERM without
-  // CAP_NET_RAW).
-  RawSocket(const ipvs::NetnsFile& netns, const std::string& ifname);
+  // ipvs::SystemError: kNetnsOpen/kNetnsEnter, or kSocket (ENODEV for an unknown interface,
+  // EPERM without CAP_NET_RAW).
+  RawSocket(const ipvs::NetnsFile& netns, const std::string& ifname, Family family);
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
   ~RawSocket();
@@ -42,17 +47,21 @@ class RawSocket {
   // Waits up to `timeout` for one datagram. False on timeout. Throws SystemError: kWait or
   // kReceive, and kClosed (EBADF) when Cancel() woke it.
   bool Receive(std::chrono::milliseconds timeout, Datagram* out);
-  // Sends one VRRP message to `destination` (224.0.0.18 or a unicast peer). Throws kSend.
-  void Send(const uint8_t* data, size_t length, const Ipv4& destination);
+  // Sends one VRRP message to `destination` (the group or a unicast peer) of the socket's family.
+  // Throws kSend.
+  void Send(const uint8_t* data, size_t length, const IpAddress& destination);
   // Wakes a Receive() running on another thread; later ones fail at once. Thread-safe.
   void Cancel();
 
   int ifindex() const { return ifindex_; }
+  Family family() const { return family_; }
 
  private:
   int fd_ = -1;
-  int wake_ = -1;  // an eventfd that Cancel() makes readable
+  int send_fd_ = -1;  // IPv6: a socket that only sends (raw_socket_ipv6.cc); IPv4: fd_
+  int wake_ = -1;     // an eventfd that Cancel() makes readable
   int ifindex_ = 0;
+  Family family_;
 };
 
 // The IP payload of a raw IPv4 datagram as received (IP header included), bounded by the header's

@@ -46,7 +46,10 @@ describe('vrrp config: accepted', () => {
         virtualAddresses: [{ address: '192.168.8.200', prefixLength: 24 }],
         unicastPeers: [],
         syncDaemon: { interface: 'eth0', syncId: 51 },
-        trackServices: [{ service: 'tcp 192.168.8.200:80', weight: -100 }],
+        trackServices: [{ service: 'tcp 192.168.8.200:80', weight: -100, fault: false }],
+        label: 'eth0:vip',
+        announce: { count: 5, repeatAfterMs: 5000, repeatCount: 5 },
+        notify: {},
         path: 'vrrp[0]',
       },
     ]);
@@ -92,8 +95,8 @@ describe('vrrp config: accepted', () => {
       ],
       unicastPeers: ['2001:db8::11'],
       trackServices: [
-        { service: 'udp [2001:db8::1]:53', weight: 10 },
-        { service: 'fwmark 5', weight: -5 },
+        { service: 'udp [2001:db8::1]:53', weight: 10, fault: false },
+        { service: 'fwmark 5', weight: -5, fault: false },
       ],
     });
   });
@@ -102,6 +105,58 @@ describe('vrrp config: accepted', () => {
     expect(validateVrrpConfig(undefined)).toEqual([]);
     const two = validateVrrpConfig([example, { ...example, name: 'VI_2', interface: 'eth1' }]);
     expect(two.map((i) => i.path)).toEqual(['vrrp[0]', 'vrrp[1]']);
+  });
+});
+
+describe("vrrp config: the runner's fields (label, announce, notify, fault tracking)", () => {
+  it('takes a label, announce counts, notify argv and a tracked service that faults', () => {
+    const [one] = validateVrrpConfig([
+      {
+        ...example,
+        label: 'eth0:ha',
+        announce: { count: 2, repeatAfter: '10s', repeatCount: 0 },
+        notify: { master: ['/usr/local/bin/notify', 'master'], stop: ['logger', 'stop'] },
+        trackServices: [{ service: 'tcp 192.168.8.200:80', fault: true }],
+      },
+    ]);
+    expect(one).toMatchObject({
+      label: 'eth0:ha',
+      announce: { count: 2, repeatAfterMs: 10_000, repeatCount: 0 },
+      notify: { master: ['/usr/local/bin/notify', 'master'], stop: ['logger', 'stop'] },
+      trackServices: [{ service: 'tcp 192.168.8.200:80', weight: 0, fault: true }],
+    });
+  });
+
+  it('labels a long interface with its own name, where "NAME:vip" would pass 15 characters', () => {
+    const [one] = validateVrrpConfig([{ ...example, interface: 'enp0s31f6abcd' }]);
+    expect(one?.label).toBe('enp0s31f6abcd');
+  });
+
+  it('lets the owner (255) track with fault: true, not with a weight', () => {
+    const [one] = validateVrrpConfig([
+      { ...example, priority: 255, trackServices: [{ service: 'fwmark 5', fault: true }] },
+    ]);
+    expect(one?.priority).toBe(255);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a label of another interface', { label: 'eth1:vip' }, 'vrrp[0].label'],
+    ['a label over 15 characters', { label: 'eth0:0123456789ab' }, 'vrrp[0].label'],
+    ['an announce count of 0', { announce: { count: 0 } }, 'vrrp[0].announce.count'],
+    ['an unknown announce field', { announce: { repeat: 1 } }, 'vrrp[0].announce.repeat'],
+    ['a notify string', { notify: { master: '/bin/true master' } }, 'vrrp[0].notify.master'],
+    ['an empty notify argv', { notify: { fault: [] } }, 'vrrp[0].notify.fault'],
+    ['an unknown notify state', { notify: { init: ['x'] } }, 'vrrp[0].notify.init'],
+    [
+      'weight with fault',
+      { trackServices: [{ service: 'fwmark 5', weight: -1, fault: true }] },
+      'vrrp[0].trackServices[0].weight',
+    ],
+  ])('refuses %s', (_what, change, path) => {
+    expect(refusal([{ ...example, trackServices: [], ...change }]).path).toBeDefined();
+    expect(refusal([{ ...example, trackServices: [], ...change }]).message).toMatch(
+      new RegExp(`^${path.replace(/[[\].]/g, '\\$&')} `),
+    );
   });
 });
 

@@ -287,6 +287,66 @@ class Link {
   }
 }
 
+describe('Fault (keepalived: interface down, tracked service lost)', () => {
+  it('a master hands over with priority 0, removes its addresses and stops its sync daemon', () => {
+    const m = master();
+    expect(m.fault()).toEqual<VrrpAction[]>([
+      { type: 'cancel-timer', timer: 'advertisement' },
+      { type: 'send-advertisement', priority: 0 },
+      { type: 'remove-addresses' },
+      { type: 'sync-daemon', role: 'none' },
+      { type: 'state', from: 'master', to: 'fault', reason: 'fault' },
+    ]);
+    expect(m.state).toBe('fault');
+    expect(m.fault()).toEqual([]);
+  });
+
+  it('a backup stops its master-down timer and answers nothing while in fault', () => {
+    const m = backup();
+    expect(m.fault()).toEqual<VrrpAction[]>([
+      { type: 'cancel-timer', timer: 'master-down' },
+      { type: 'sync-daemon', role: 'none' },
+      { type: 'state', from: 'backup', to: 'fault', reason: 'fault' },
+    ]);
+    expect(m.received(from(0))).toEqual([]);
+    expect(m.received(from(50))).toEqual([]);
+    expect(m.timerFired('master-down')).toEqual([]);
+    expect(m.timerFired('advertisement')).toEqual([]);
+  });
+
+  it('a cleared fault goes back to backup as at startup (master for the owner)', () => {
+    const m = backup();
+    m.fault();
+    expect(m.clearFault()).toEqual<VrrpAction[]>([
+      { type: 'remove-addresses' },
+      { type: 'sync-daemon', role: 'backup' },
+      { type: 'set-timer', timer: 'master-down', ms: 3609.375 },
+      { type: 'state', from: 'fault', to: 'backup', reason: 'fault-cleared' },
+    ]);
+    expect(m.clearFault()).toEqual([]);
+    const owner = machine({ priority: 255 });
+    owner.start();
+    owner.fault();
+    expect(owner.clearFault().at(-1)).toEqual({
+      type: 'state',
+      from: 'fault',
+      to: 'master',
+      reason: 'fault-cleared',
+    });
+  });
+
+  it('a fault before startup is left by clearFault, and shutdown from fault sends nothing', () => {
+    const m = machine();
+    expect(m.fault()).toEqual([
+      { type: 'state', from: 'initialize', to: 'fault', reason: 'fault' },
+    ]);
+    expect(m.shutdown()).toEqual([
+      { type: 'state', from: 'fault', to: 'initialize', reason: 'shutdown' },
+    ]);
+    expect(m.clearFault()).toEqual([]);
+  });
+});
+
 describe('two routers under fake timers', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 0 });
@@ -383,5 +443,24 @@ describe('two routers under fake timers', () => {
     expect(low.machine.state).toBe('backup');
     high.shutdown();
     low.shutdown();
+  });
+  it('a faulted master is replaced after one skew time and takes over again once it clears', () => {
+    const link = new Link();
+    const a = link.add('a', { priority: 150, primaryAddress: '192.168.8.10' });
+    const b = link.add('b', { priority: 100, primaryAddress: '192.168.8.11' });
+    a.start();
+    b.start();
+    vi.advanceTimersByTime(10_000);
+    a.fault();
+    vi.advanceTimersByTime(610);
+    expect([a.machine.state, b.machine.state]).toEqual(['fault', 'master']);
+    vi.advanceTimersByTime(30_000);
+    expect([a.machine.state, b.machine.state]).toEqual(['fault', 'master']);
+    a.clearFault();
+    // Back as a backup that hears a lower priority: it preempts after its master-down interval.
+    vi.advanceTimersByTime(3415);
+    expect([a.machine.state, b.machine.state]).toEqual(['master', 'backup']);
+    a.shutdown();
+    b.shutdown();
   });
 });
