@@ -26,7 +26,6 @@ constexpr int kChecksumOffset = 6;  // the VRRP header's checksum field
 void ConfigureIpv6(int fd, const std::string& ifname, int ifindex) {
   SetOption(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(), static_cast<socklen_t>(ifname.size()),
             "SO_BINDTODEVICE");
-  SetInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY");
   SetInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, kHopLimit, "IPV6_MULTICAST_HOPS");
   SetInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, kHopLimit, "IPV6_UNICAST_HOPS");  // unicast peers
   SetInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");  // not our own adverts
