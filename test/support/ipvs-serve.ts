@@ -13,6 +13,7 @@ export type LogRecord = Record<string, unknown>;
 
 export class ServeProcess {
   private readonly dir: string;
+  private readonly file: string;
   private readonly child: ChildProcess;
   private readonly exited: Promise<unknown>;
   private readonly records: LogRecord[] = [];
@@ -25,9 +26,9 @@ export class ServeProcess {
     args: readonly string[] = [],
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'ipvs-serve-'));
-    const file = join(this.dir, 'serve.yaml');
-    writeFileSync(file, config);
-    this.child = spawn('ip', ['netns', 'exec', ns, ...ipvsCommand('serve', file, ...args)], {
+    this.file = join(this.dir, 'serve.yaml');
+    writeFileSync(this.file, config);
+    this.child = spawn('ip', ['netns', 'exec', ns, ...ipvsCommand('serve', this.file, ...args)], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -86,6 +87,12 @@ export class ServeProcess {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Rewrites the config file and sends SIGHUP (serve reloads it by difference). */
+  reload(config: string): void {
+    writeFileSync(this.file, config);
+    this.child.kill('SIGHUP');
   }
 
   /** SIGTERM: a clean stop (VRRP sends priority 0 and removes the addresses). */
