@@ -457,11 +457,12 @@ describe('ipvs serve with the higher priority (150), keepalived 100: VRRPv2, 1 s
 
 describe('unicast peers (VRRPv3 at 50 cs): keepalived unicast_peer, ipvs serve unicastPeers', () => {
   it('keepalived accepts our unicast adverts and stays backup; ours go to the peer only', async () => {
-    const since = now();
     // The same ipvs serve, its instance restarted by the reload as a unicast one.
     const mark = ours.logLength;
     ours.reload(oursConfig({ version: 3, interval: 50, priority: 150, unicast: true }));
-    await ours.waitForLog((r) => r.event === 'vrrp-restart', 'the reload', { after: mark });
+    // After the multicast instance's last advert (priority 0 as it stopped).
+    await ours.waitForLog((r) => r.event === 'vrrp-restarted', 'the reload', { after: mark });
+    const since = now();
     await ours.waitForLog(isState('master'), 'master', { after: mark });
     ka = startKeepalived({ version: 3, interval: 50, priority: 100, unicast: true });
     await ka.waitForLog(/Entering BACKUP STATE/);
