@@ -515,8 +515,15 @@ describe('VRRPv3 over IPv6 (50 cs): keepalived 150 native_ipv6, ipvs serve 100',
       'the client at keepalived',
     );
     expect(await neighbour(VIP.v6)).toBe(macs.ka);
-    const [ad] = vrrpPackets(capture.frames()).filter(
-      (p) => p.family === 'ipv6' && p.time >= since && p.sourceMac === macs.ka,
+    const [ad] = await poll(
+      () =>
+        Promise.resolve(
+          vrrpPackets(capture.frames()).filter(
+            (p) => p.family === 'ipv6' && p.time >= since && p.sourceMac === macs.ka,
+          ),
+        ),
+      (list) => list.length > 0,
+      "keepalived's IPv6 advert in the capture",
     );
     expect(ad).toMatchObject({ destination: 'ff02::12', ttl: 255 });
     kaLinkLocal = ad?.source ?? '';

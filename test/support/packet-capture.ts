@@ -32,7 +32,9 @@ export class PacketCapture {
     const dir = mkdtempSync(join(tmpdir(), 'capture-'));
     const file = join(dir, 'capture.pcap');
     // -Z root: Debian's tcpdump would switch to its own user before writing into this directory.
-    const tcpdump = ['tcpdump', '-n', '-U', '-Z', 'root', '-i', ifname, '-w', file, filter];
+    // --immediate-mode: each packet as it comes, not in the kernel's blocks (up to a second late).
+    const tcpdump = ['tcpdump', '-n', '-U', '--immediate-mode', '-Z', 'root', '-i', ifname];
+    tcpdump.push('-w', file, filter);
     const argv = ns === undefined ? tcpdump : ['ip', 'netns', 'exec', ns, ...tcpdump];
     const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let said = '';
