@@ -7,6 +7,7 @@ const layers = [
   ['ipvsadm', 'state', 'host'], // ipvsadm's dialect; desired state and the planner; host network setup
   ['apply'], // apply and drain
   ['health'], // health checks and ipvs serve's checker
+  ['vrrp'], // VRRP failover of the director: packets, the RFC 5798 state machine, its config
   ['observe'], // what operators see: snapshots, Prometheus metrics, the status page
   ['(index|ipvs)\\.ts'], // the package's surface: lib/index.ts, lib/ipvs.ts
   ['cli'], // the ipvs command

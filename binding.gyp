@@ -4,6 +4,7 @@
       "target_name": "ipvs_native",
       "sources": [
         "native/addon/addon.cc",
+        "native/addon/announcer_handle.cc",
         "native/addon/client_handle.cc",
         "native/addon/constants.cc",
         "native/addon/errors.cc",
@@ -14,6 +15,7 @@
         "native/addon/packed_record.cc",
         "native/addon/packed_request.cc",
         "native/addon/reply_tables.cc",
+        "native/addon/vrrp_socket.cc",
         "native/addon/workers.cc",
         "native/ipvs/client.cc",
         "native/ipvs/decode.cc",
@@ -28,7 +30,13 @@
         "native/rtnl/decode.cc",
         "native/rtnl/encode.cc",
         "native/rtnl/execute.cc",
-        "native/rtnl/sysctl.cc"
+        "native/rtnl/sysctl.cc",
+        "native/vrrp/announcer.cc",
+        "native/vrrp/gratuitous_arp.cc",
+        "native/vrrp/neighbour_advert.cc",
+        "native/vrrp/raw_socket.cc",
+        "native/vrrp/raw_socket_ipv4.cc",
+        "native/vrrp/raw_socket_ipv6.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -128,6 +128,11 @@ const PRELOADED = [
   'veth',
   'bridge',
   'ip6_tunnel',
+  // vrrp-keepalived.test.ts rewrites a TTL with tc: the ingress qdisc, matchall, pedit and csum.
+  'sch_ingress',
+  'cls_matchall',
+  'act_pedit',
+  'act_csum',
   // Last: 6.1 has no twos, and modprobe -a stops at the first module it cannot find.
   'ip_vs_twos',
 ];

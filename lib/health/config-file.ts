@@ -15,12 +15,16 @@ function lineOf(doc: Document, lines: LineCounter, path: ConfigPath): number | u
   return undefined;
 }
 
-/** Parses and validates config text; `file` names it in errors. */
-export function parseHealthConfig(
+/**
+ * Parses config text and validates it with `validate`; `file` names it in errors, and a
+ * HealthConfigError gets the line of its path. Layers above health (the serve config's `vrrp`
+ * list) validate their own sections through it.
+ */
+export function parseConfigDocument<T>(
   text: string,
   file: string,
-  options: ValidateOptions = {},
-): HealthConfig {
+  validate: (value: unknown) => T,
+): T {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const [syntax] = doc.errors;
@@ -32,12 +36,21 @@ export function parseHealthConfig(
     ).locate(file, line);
   }
   try {
-    return validateHealthConfig(doc.toJS({ maxAliasCount: 100 }) as unknown, options);
+    return validate(doc.toJS({ maxAliasCount: 100 }) as unknown);
   } catch (error) {
     if (error instanceof HealthConfigError)
       throw error.locate(file, lineOf(doc, lines, error.path));
     throw error;
   }
+}
+
+/** Parses and validates config text; `file` names it in errors. */
+export function parseHealthConfig(
+  text: string,
+  file: string,
+  options: ValidateOptions = {},
+): HealthConfig {
+  return parseConfigDocument(text, file, (value) => validateHealthConfig(value, options));
 }
 
 export async function loadHealthConfig(

@@ -74,6 +74,9 @@ const FUNCTIONS = [
   'unshareNetwork',
   'netConfig',
   'encodeNetRequest',
+  'vrrpOpen',
+  'announcerOpen',
+  'encodeAnnouncement',
 ] as const satisfies readonly (keyof NativeBinding)[];
 
 function missingNumbers(where: string, value: unknown, names: readonly string[]): string[] {

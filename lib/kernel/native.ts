@@ -123,8 +123,12 @@ export type NativeStep =
   | 'sysctl'
   /** The handle is closed (EBADF). */
   | 'closed'
-  /** An exchange already runs on the handle (EBUSY). */
-  | 'busy';
+  /** An exchange already runs on the handle (EBUSY), or a receive waits on a VRRP socket. */
+  | 'busy'
+  /** Sending a datagram on a VRRP socket. */
+  | 'send'
+  /** Receiving one. */
+  | 'receive';
 
 /**
  * An Error from the addon. An OS or kernel failure carries its errno and the step that failed,
@@ -405,4 +409,75 @@ export interface NativeBinding {
   readonly netRequestLayout: NativeNetRequestLayout;
   /** The rtnetlink message netConfig would send for the first packed record (golden tests). */
   encodeNetRequest(packed: Uint8Array, ifindex: number, seq: number): Buffer;
+  /**
+   * Opens VRRP's raw socket (IP protocol 112) of `family` (default 'ipv4') inside the namespace
+   * at `netnsPath`, bound to `ifname` there and joined to 224.0.0.18 or ff02::12 on it, sending
+   * with TTL / hop limit 255 (native/vrrp/). Rejects with step 'socket' (ENODEV: no such
+   * interface; EPERM: no CAP_NET_RAW) or a namespace step.
+   */
+  vrrpOpen(netnsPath: string, ifname: string, family?: 'ipv4' | 'ipv6'): Promise<NativeVrrpSocket>;
+  /**
+   * Opens an announcer for `ifname` inside the namespace at `netnsPath` (native/vrrp/announcer):
+   * a packet socket for gratuitous ARP and a raw ICMPv6 socket for unsolicited neighbour
+   * advertisements, from the interface's Ethernet address. Rejects with step 'socket' (ENODEV:
+   * no such interface; EOPNOTSUPP: not Ethernet; EPERM: no CAP_NET_RAW) or a namespace step.
+   */
+  announcerOpen(netnsPath: string, ifname: string): Promise<NativeAnnouncer>;
+  /**
+   * The bytes announce() would send for `address` from `hardwareAddress` (6 bytes): the 28-byte
+   * ARP packet for IPv4, the 32-byte ICMPv6 message (checksum 0, the kernel's) for IPv6.
+   */
+  encodeAnnouncement(hardwareAddress: Uint8Array, address: string): Buffer;
+}
+
+/** One datagram a VRRP socket received. */
+export interface NativeVrrpDatagram {
+  /** The IP payload: the VRRP message, unchecked. */
+  payload: Buffer;
+  /** The sender: for IPv6 its link-local address, as RFC 5798 has it send. */
+  source: string;
+  /**
+   * The IP header's destination: 224.0.0.18 or ff02::12, or this host for a unicast peer (IPv6:
+   * from IPV6_PKTINFO, since a raw IPv6 socket hands over no header).
+   */
+  destination: string;
+  /** The IP TTL or hop limit; -1 when the kernel gave none. RFC 5798 drops all but 255. */
+  ttl: number;
+  /** The interface it arrived on (IP_PKTINFO, IPV6_PKTINFO). */
+  ifindex: number;
+}
+
+export interface NativeVrrpSocket {
+  /** The bound interface's index in the socket's namespace; undefined after close(). */
+  readonly ifindex: number | undefined;
+  /**
+   * The next datagram, or null when `timeoutMs` passed first. One receive at a time (a second
+   * rejects with step 'busy'); close() makes a waiting one reject with step 'closed'.
+   */
+  receive(timeoutMs: number): Promise<NativeVrrpDatagram | null>;
+  /**
+   * Sends one VRRP message to the group or a unicast peer of the socket's family (a TypeError
+   * for another): IPv4 at most 1036 bytes (8 of header, 255 addresses of 4, 8 of v2
+   * authentication), IPv6 at most 4088 (255 addresses of 16); a RangeError beyond. The kernel
+   * picks the source: for IPv6 the interface's link-local address, which the v3 checksum covers.
+   */
+  send(message: Uint8Array, destination: string): void;
+  /** Idempotent. */
+  close(): void;
+}
+
+/** Gratuitous ARP and unsolicited neighbour advertisement on one interface. */
+export interface NativeAnnouncer {
+  /** The interface's index in the announcer's namespace; undefined after close(). */
+  readonly ifindex: number | undefined;
+  /** Its Ethernet address as read at open ("02:00:5e:..."); undefined after close(). */
+  readonly hardwareAddress: string | undefined;
+  /**
+   * Sends one announcement: a broadcast gratuitous ARP for an IPv4 address, an unsolicited
+   * neighbour advertisement (Override set) to ff02::1 for an IPv6 one. A TypeError for anything
+   * else; step 'send' when the kernel refuses, 'closed' after close().
+   */
+  announce(address: string): void;
+  /** Idempotent. */
+  close(): void;
 }

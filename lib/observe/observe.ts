@@ -6,7 +6,7 @@ import type { HealthEvents } from '../health/events.js';
 import type { ListenAddress } from './listen-address.js';
 import { MetricsExporter } from './metrics/exporter.js';
 import { startObserveServer, type ObserveServer } from './server.js';
-import type { HealthSource, SnapshotSource } from './snapshot.js';
+import type { HealthSource, SnapshotSource, VrrpSource } from './snapshot.js';
 import { Snapshotter } from './snapshotter.js';
 import { statusRoutes } from './status/index.js';
 
@@ -15,6 +15,8 @@ export interface ObserveOptions {
   source: SnapshotSource;
   /** The health checker, inside `ipvs serve`: its view and its state changes. */
   checker?: HealthSource & EventEmitter<HealthEvents>;
+  /** `ipvs serve`'s VRRP instances: their state and counters in /metrics and /status.json. */
+  vrrp?: VrrpSource;
   /** The status page's heading. */
   title: string;
   /** How often open pages are updated, in ms (default 2000). */
@@ -22,7 +24,7 @@ export interface ObserveOptions {
 }
 
 export async function startObserving(options: ObserveOptions): Promise<ObserveServer> {
-  const snapshotter = new Snapshotter(options.source, options.checker);
+  const snapshotter = new Snapshotter(options.source, options.checker, options.vrrp);
   const status = statusRoutes({
     snapshot: () => snapshotter.read(),
     title: options.title,

@@ -5,6 +5,7 @@
 import type { DestinationStatus, ServiceStatus } from '../health/checker.js';
 import { destinationIdentity, serviceIdentity } from '../model/identity.js';
 import type { Daemon, Destination, Service, Stats } from '../model/types.js';
+import type { VrrpInstanceStatus } from '../vrrp/instance.js';
 
 /** What a snapshot is read from: an Ipvs handle, or a table kept in memory by a test. */
 export interface SnapshotSource {
@@ -12,6 +13,11 @@ export interface SnapshotSource {
   listDaemons(): Promise<Daemon[]>;
   /** The namespace's totals since IPVS was loaded (/proc/net/ip_vs_stats). */
   getTotals(): Promise<Stats>;
+}
+
+/** `ipvs serve`'s VRRP instances: VrrpInstances has it. */
+export interface VrrpSource {
+  status(): VrrpInstanceStatus[];
 }
 
 /** The health checker's side: HealthChecker has it. */
@@ -44,11 +50,14 @@ export interface Snapshot {
   services: SnapshotService[];
   totals: Stats;
   daemons: Daemon[];
+  /** Inside `ipvs serve` with a vrrp list: each instance's state, priority and counters. */
+  vrrp?: VrrpInstanceStatus[];
 }
 
 export async function takeSnapshot(
   source: SnapshotSource,
   health?: HealthSource,
+  vrrp?: VrrpSource,
 ): Promise<Snapshot> {
   const takenAt = Date.now();
   const started = performance.now();
@@ -64,6 +73,7 @@ export async function takeSnapshot(
     services: join(services, health?.status() ?? []),
     totals,
     daemons,
+    ...(vrrp === undefined ? {} : { vrrp: vrrp.status() }),
   };
 }
 

@@ -5,6 +5,7 @@
 
 #include <linux/netlink.h>
 #include "addon/addon_data.h"
+#include "addon/announcer_handle.h"
 #include "addon/client_handle.h"
 #include "addon/constants.h"
 #include "addon/errors.h"
@@ -12,6 +13,7 @@
 #include "addon/netconfig.h"
 #include "addon/packed_request.h"
 #include "addon/reply_tables.h"
+#include "addon/vrrp_socket.h"
 #include "addon/workers.h"
 
 #include "ipvs/client.h"
@@ -109,6 +111,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeReply", Napi::Function::New(env, DecodeReply, "decodeReply"));
   exports.Set("unshareNetwork", Napi::Function::New(env, UnshareNetwork, "unshareNetwork"));
   RegisterNetConfig(env, exports);
+  RegisterVrrp(env, exports);
+  RegisterAnnouncer(env, exports);
   return exports;
 }
 

@@ -9,11 +9,17 @@
 
 namespace addon {
 
+class AnnouncerHandle;
 class ClientHandle;
+class VrrpSocketHandle;
 
 struct AddonData {
   Napi::FunctionReference client_constructor;
   std::unordered_set<ClientHandle*> live_handles;
+  Napi::FunctionReference vrrp_constructor;
+  std::unordered_set<VrrpSocketHandle*> live_vrrp_sockets;
+  Napi::FunctionReference announcer_constructor;
+  std::unordered_set<AnnouncerHandle*> live_announcers;
 
   static AddonData& Of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
   ~AddonData();

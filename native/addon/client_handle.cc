@@ -6,10 +6,12 @@
 #include <exception>
 
 #include "addon/addon_data.h"
+#include "addon/announcer_handle.h"
 #include "addon/errors.h"
 #include "addon/js_convert.h"
 #include "addon/packed_request.h"
 #include "addon/timeout.h"
+#include "addon/vrrp_socket.h"
 #include "addon/workers.h"
 #include "socket/system_error.h"
 
@@ -138,6 +140,9 @@ Napi::Value ClientHandle::Counters(const Napi::CallbackInfo& info) {
 
 AddonData::~AddonData() {
   for (ClientHandle* handle : live_handles) handle->Close();
+  // The environment is going: no promise can be settled any more.
+  for (VrrpSocketHandle* socket : live_vrrp_sockets) socket->Close(false);
+  for (AnnouncerHandle* announcer : live_announcers) announcer->Close();
 }
 
 }  // namespace addon

@@ -28,6 +28,10 @@ const char* StepName(Step step) {
       return "closed";
     case Step::kBusy:
       return "busy";
+    case Step::kSend:
+      return "send";
+    case Step::kReceive:
+      return "receive";
   }
   return "unknown";
 }

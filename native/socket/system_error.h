@@ -22,6 +22,8 @@ enum class Step {
   kSysctl,         // reading or writing a /proc/sys value
   kClosed,         // the handle is closed (EBADF; raised by the addon, not by an OS call)
   kBusy,           // an exchange already runs on the handle (EBUSY; likewise)
+  kSend,           // sending a datagram (VRRP's raw socket)
+  kReceive,        // receiving one
 };
 
 // "netns-open", "netns-enter", ...: the names JS sees.

@@ -26,6 +26,11 @@ const HOST_PACKAGES: ReadonlyArray<{ pkg: string; command: string }> = [
   // (its package also has promtool) to scrape ipvs exporter.
   { pkg: 'prometheus-node-exporter', command: 'prometheus-node-exporter' },
   { pkg: 'prometheus', command: 'promtool' },
+  // test/kernel/vrrp-keepalived.test.ts and test/e2e/vrrp-keepalived.test.ts: the VRRP peer our
+  // implementation must interoperate with (Debian's keepalived, VRRPv2 and v3).
+  { pkg: 'keepalived', command: 'keepalived' },
+  // test/e2e/vrrp-keepalived.test.ts: captures both routers' advertisements and announcements.
+  { pkg: 'tcpdump', command: 'tcpdump' },
 ];
 
 function log(message: string): void {

@@ -26,7 +26,9 @@ console.log(JSON.stringify([...new Set(readFileSync('/proc/self/maps', 'utf8').s
   .map((line) => line.split(/\\s+/)[5] ?? '').filter((path) => path.endsWith('.node')))]));
 `;
 
-describe('importing the library', () => {
+// Each case compiles all of lib/ through tsx in a fresh Node: seconds on a busy machine, so the
+// default 5 s timeout is no bound for them.
+describe('importing the library', { timeout: 60_000 }, () => {
   it('maps no .node file, whichever of lib/ is imported', () => {
     const files = modules(join(root, 'lib'));
     expect(files.map((file) => relative(root, file))).toContain('lib/index.ts');

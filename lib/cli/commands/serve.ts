@@ -3,26 +3,33 @@
 // on stdout. SIGHUP reloads CONFIG by difference (a bad file is reported and the running config
 // kept); SIGTERM or SIGINT stops cleanly, with --flush-on-stop deleting the managed services.
 // --listen ADDR serves Prometheus metrics at /metrics and the status page at /, the checker's
-// view included.
+// view included. The config's `vrrp` list runs VRRP instances (lib/vrrp) after the checker has
+// started, fed its quorum changes; they stop first on SIGTERM (priority 0: a backup takes over
+// at once), before the checker and --flush-on-stop.
 import { hostname } from 'node:os';
 import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
-import { loadHealthConfig } from '../../health/config-file.js';
+import { DEFAULT_NETNS, NetNamespace } from '../../host/net-config.js';
+import type { VrrpInstanceConfig } from '../../vrrp/config.js';
+import { VrrpInstances } from '../../vrrp/instances.js';
+import { nativeVrrpNetwork } from '../../vrrp/native-network.js';
+import { loadServeConfig } from '../../vrrp/serve-config.js';
 import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
 import {
   listenText,
   parseListenAddress,
   type ListenAddress,
 } from '../../observe/listen-address.js';
-import { startObserving } from '../../observe/observe.js';
 import type { ObserveServer } from '../../observe/server.js';
 import { errorMessage } from '../../model/guards.js';
 
 export const usage = `usage: ipvs serve CONFIG [options]
 
 Checks the real servers declared in CONFIG (YAML or JSON) and keeps IPVS in line with their
-health. Logs one JSON object per line on stdout. SIGHUP reloads CONFIG; SIGTERM/SIGINT stop.
+health; runs the VRRP instances of CONFIG's \`vrrp\` list (director failover). Logs one JSON
+object per line on stdout. SIGHUP reloads CONFIG; SIGTERM/SIGINT stop (a VRRP master hands over
+at once).
 
 options:
   --netns NAME|PATH   manage IPVS in this network namespace (NAME: /run/netns/NAME)
@@ -96,19 +103,19 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   let config;
   try {
-    config = await loadHealthConfig(options.file);
+    config = await loadServeConfig(options.file);
   } catch (error) {
     process.stderr.write(`ipvs serve: ${errorMessage(error)}\n`);
     return 1;
   }
   if (options.checkOnly) {
-    const checks = config.services.reduce(
-      (n, s) => n + s.destinations.filter((d) => d.check).length,
-      0,
-    );
+    const { services } = config.health;
+    const checks = services.reduce((n, s) => n + s.destinations.filter((d) => d.check).length, 0);
+    const vrrp = config.vrrp.length > 0 ? `, ${config.vrrp.length} vrrp instances` : '';
     process.stdout.write(
-      `${options.file}: ok, ${config.services.length} services, ${checks} checks\n`,
+      `${options.file}: ok, ${services.length} services, ${checks} checks${vrrp}\n`,
     );
+    for (const instance of config.vrrp) process.stdout.write(`  ${vrrpSummary(instance)}\n`);
     return 0;
   }
 
@@ -120,15 +127,25 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const log = jsonLinesLogger(process.stdout, options.logLevel);
-  const checker = new HealthChecker(ipvs, config, { log });
+  const checker = new HealthChecker(ipvs, config.health, { log });
+  const vrrp = new VrrpInstances({
+    network: nativeVrrpNetwork,
+    host: new NetNamespace(options.netns ?? DEFAULT_NETNS),
+    ipvs,
+    log,
+  });
   // The listener is bound first: an address in use is reported before the table is touched.
   let server: ObserveServer | undefined;
   if (options.listen) {
     try {
+      // Loaded only when asked for: the metrics client is the costliest import of the command,
+      // and a director that serves no metrics should not wait for it at every start.
+      const { startObserving } = await import('../../observe/observe.js');
       server = await startObserving({
         listen: options.listen,
         source: ipvs,
         checker,
+        ...(config.vrrp.length > 0 ? { vrrp } : {}),
         title: `${hostname()} · IPVS`,
       });
     } catch (error) {
@@ -145,6 +162,21 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`ipvs serve: could not start: ${errorMessage(error)}\n`);
     return 1;
   }
+  for (const service of checker.status())
+    if (!service.quorumMet) vrrp.quorumChanged(service.service, false);
+  const onQuorum = (change: { service: string; met: boolean }): void => {
+    vrrp.quorumChanged(change.service, change.met);
+  };
+  checker.on('quorum', onQuorum);
+  try {
+    await vrrp.start(config.vrrp);
+  } catch (error) {
+    await checker.stop();
+    await server?.close();
+    ipvs.close();
+    process.stderr.write(`ipvs serve: could not start VRRP: ${errorMessage(error)}\n`);
+    return 1;
+  }
   if (server) {
     log({
       time: new Date().toISOString(),
@@ -159,7 +191,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   const onHangup = (): void => {
     reloading = reloading.then(async () => {
       try {
-        await checker.reload(await loadHealthConfig(options.file));
+        const next = await loadServeConfig(options.file);
+        await checker.reload(next.health);
+        await vrrp.reload(next.vrrp);
       } catch (error) {
         log({
           time: new Date().toISOString(),
@@ -181,6 +215,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     log({ time: new Date().toISOString(), level: 'info', event: 'stopping', signal });
     await server?.close();
     await reloading;
+    await vrrp.stop();
+    checker.off('quorum', onQuorum);
     await checker.stop(options.flushOnStop === undefined ? {} : { flush: options.flushOnStop });
     return 0;
   } catch (error) {
@@ -192,4 +228,22 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onStop);
     ipvs.close();
   }
+}
+
+/** One line of --check's output: what an instance will run with. */
+function vrrpSummary(c: VrrpInstanceConfig): string {
+  const sync = c.syncDaemon
+    ? `sync on ${c.syncDaemon.interface} id ${c.syncDaemon.syncId ?? 0}`
+    : 'no sync';
+  const peers = c.unicastPeers.length > 0 ? `unicast to ${c.unicastPeers.join(' ')}` : 'multicast';
+  const tracked = c.trackServices.map((t) => `${t.service} ${t.fault ? 'fault' : t.weight}`);
+  return [
+    `vrrp ${c.name}: ${c.interface} VRID ${c.virtualRouterId} priority ${c.priority} v${c.version}`,
+    `every ${c.advertisementIntervalMs / 1000}s`,
+    c.preempt ? `preempt after ${c.preemptDelayMs / 1000}s` : 'no preempt',
+    c.virtualAddresses.map((v) => `${v.address}/${v.prefixLength}`).join(' '),
+    peers,
+    sync,
+    ...(tracked.length > 0 ? [`tracking ${tracked.join(', ')}`] : []),
+  ].join(', ');
 }

@@ -14,12 +14,14 @@ import {
   type ContentType,
 } from './render.js';
 import { trafficFamilies } from './traffic.js';
+import { vrrpFamilies } from './vrrp.js';
 
 export const allFamilies: readonly Family[] = [
   ...nodeExporterFamilies,
   ...trafficFamilies,
   ...healthFamilies,
   ...daemonFamilies,
+  ...vrrpFamilies,
   ...selfFamilies,
 ];
 
