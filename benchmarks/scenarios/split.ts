@@ -8,6 +8,7 @@ import { Batch } from '../../lib/index.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import { destRows, serviceRows } from '../../lib/kernel/reply-tables.js';
 import { destinationFromKernel, serviceFromKernel } from '../../lib/kernel/from-kernel.js';
+import { destinationDumpRequest } from '../../lib/kernel/dump-requests.js';
 import { RequestPacker } from '../../lib/kernel/request-packer.js';
 import type { NativeReply, NativeRequest } from '../../lib/kernel/native.js';
 import { runFloor, runListFloor } from '../contenders/floor.js';
@@ -100,16 +101,7 @@ async function listing(ctx: Context, services: number): Promise<SplitRow> {
   const list = natives.map(serviceFromKernel);
   const serviceRowsSeconds = (ms() - t) / 1000;
   t = ms();
-  const requests: NativeRequest[] = natives.map((s) => ({
-    command: commands.getDests,
-    service: {
-      family: s.family,
-      protocol: s.protocol,
-      address: s.address,
-      port: s.port,
-      fwmark: s.fwmark,
-    },
-  }));
+  const requests = natives.map(destinationDumpRequest);
   const packed = packer.pack(requests);
   const pack = (ms() - t) / 1000;
   t = ms();

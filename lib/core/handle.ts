@@ -8,6 +8,7 @@ import { parseConnections } from '../kernel/connections.js';
 import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
+import { destinationDumpRequest } from '../kernel/dump-requests.js';
 import { ExchangeQueue, ROWS_PER_TURN, yieldToLoop } from '../kernel/exchange-queue.js';
 import {
   daemonFromKernel,
@@ -225,16 +226,7 @@ export class IpvsHandle {
       }
     }
     if (!options.destinations || natives.length === 0) return services;
-    const requests: NativeRequest[] = natives.map((s) => ({
-      command: commands.getDests,
-      service: {
-        family: s.family,
-        protocol: s.protocol,
-        address: s.address,
-        port: s.port,
-        fwmark: s.fwmark,
-      },
-    }));
+    const requests = natives.map(destinationDumpRequest);
     const replies = await this.exchange(requests, {
       op: 'listServices',
       target: 'destinations of all services',
