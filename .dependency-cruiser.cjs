@@ -8,6 +8,7 @@ const layers = [
   ['apply'], // apply and drain
   ['health'], // health checks and ipvs serve's checker
   ['vrrp'], // VRRP failover of the director: packets, the RFC 5798 state machine, its config
+  ['fleet'], // what a director runs: the serve config, shared state (etcd), routing (FRR)
   ['observe'], // what operators see: snapshots, Prometheus metrics, the status page
   ['(index|ipvs)\\.ts'], // the package's surface: lib/index.ts, lib/ipvs.ts
   ['cli'], // the ipvs command

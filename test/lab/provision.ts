@@ -31,6 +31,11 @@ const HOST_PACKAGES: ReadonlyArray<{ pkg: string; command: string }> = [
   { pkg: 'keepalived', command: 'keepalived' },
   // test/e2e/vrrp-keepalived.test.ts: captures both routers' advertisements and announcements.
   { pkg: 'tcpdump', command: 'tcpdump' },
+  // test/e2e/fleet-*.test.ts: the shared desired state (etcd, and etcdctl to look at it as an
+  // operator would) and the routing of a scaled-out fleet (FRR's zebra, bgpd and vtysh).
+  { pkg: 'etcd-server', command: 'etcd' },
+  { pkg: 'etcd-client', command: 'etcdctl' },
+  { pkg: 'frr', command: 'vtysh' },
 ];
 
 function log(message: string): void {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { run } from '../../lib/cli/commands/serve.js';
 import { validateVrrpConfig } from '../../lib/vrrp/config.js';
 import { reloadKind, VrrpInstances } from '../../lib/vrrp/instances.js';
-import { parseServeConfig } from '../../lib/vrrp/serve-config.js';
+import { parseServeConfig } from '../../lib/fleet/serve-config.js';
 import { captureOutput } from '../support/capture-output.js';
 import { FakeHost, FakeLink, FakeSyncDaemons, LogCapture } from '../support/fake-vrrp.js';
 

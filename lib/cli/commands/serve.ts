@@ -14,7 +14,7 @@ import { DEFAULT_NETNS, NetNamespace } from '../../host/net-config.js';
 import type { VrrpInstanceConfig } from '../../vrrp/config.js';
 import { VrrpInstances } from '../../vrrp/instances.js';
 import { nativeVrrpNetwork } from '../../vrrp/native-network.js';
-import { loadServeConfig } from '../../vrrp/serve-config.js';
+import { loadServeConfig } from '../../fleet/serve-config.js';
 import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
 import {
   listenText,

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseConfigDocument } from '../health/config-file.js';
 import { validateHealthConfig, type ValidateOptions } from '../health/config.js';
 import type { HealthConfig } from '../health/types.js';
-import { validateVrrpConfig, type VrrpInstanceConfig } from './config.js';
+import { validateVrrpConfig, type VrrpInstanceConfig } from '../vrrp/config.js';
 
 export interface ServeConfig {
   health: HealthConfig;
