@@ -66,16 +66,20 @@ try {
   process.exit(2);
 }
 
-// The e2e tests start `ipvs serve` and `ipvs exporter` from dist/ (test/support/ipvs-cli.ts):
-// built here, on the host, before any guest boots.
-const build = spawnSync(
-  process.execPath,
-  [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-  { cwd: REPO_ROOT, stdio: 'inherit' },
-);
-if (build.status !== 0) {
-  say('tsc -p tsconfig.build.json failed: the e2e tests start the ipvs command from dist/');
-  process.exit(1);
+// The e2e tests start `ipvs serve` and `ipvs exporter` as the package's bin, the bundle
+// dist/bin/ipvs.js (test/support/ipvs-cli.ts): built here, on the host, before any guest boots.
+for (const [what, args] of [
+  [
+    'tsc -p tsconfig.build.json',
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  ],
+  ['the bundle (scripts/bundle-cli.mjs)', [join(REPO_ROOT, 'scripts/bundle-cli.mjs')]],
+] as const) {
+  const build = spawnSync(process.execPath, args, { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (build.status !== 0) {
+    say(`${what} failed: the e2e tests start the ipvs command from dist/bin/`);
+    process.exit(1);
+  }
 }
 
 const mode = process.env.IPVS_TEST_MODE ?? (nativeIpvs() ? 'native' : 'lab');

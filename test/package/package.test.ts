@@ -162,7 +162,7 @@ describe('the tarball', () => {
       'binding.gyp',
       'dist/index.js',
       'dist/index.d.ts',
-      'dist/cli/bin.js',
+      'dist/bin/ipvs.js',
       'dist/kernel/binding.js',
       'prebuilds/linux-x64/ipvs-native.glibc.node',
       'prebuilds/linux-arm64/ipvs-native.glibc.node',
