@@ -134,6 +134,16 @@ function qemuArgs(
   ];
 }
 
+/**
+ * The kernel log from its first hung-task report on: the blocked tasks and their stacks (the
+ * guest's sysrq w), which are what tells a deadlock's cause.
+ */
+function hungTasks(log: string): string {
+  const lines = log.split('\n');
+  const first = lines.findIndex((line) => line.includes('blocked for more than'));
+  return lines.slice(Math.max(0, first - 20), first + 400).join('\n');
+}
+
 /** Copies bytes appended to a file to `output`, for live progress while the guest runs. */
 class FileTail {
   private offset = 0;
@@ -275,14 +285,21 @@ async function boot(
       const initError = existsSync(join(out, 'init-error'))
         ? readFileSync(join(out, 'init-error'), 'utf8').trim()
         : '';
+      const hung = existsSync(join(out, 'hung-tasks'))
+        ? readFileSync(join(out, 'hung-tasks'), 'utf8')
+        : '';
       const reason = timedOut
         ? `the guest did not finish within ${timeoutSeconds} s (IPVS_LAB_TIMEOUT) and was killed`
-        : initError
-          ? `the guest's init failed: ${initError}`
-          : `QEMU exited (${exit}) before the command finished`;
+        : hung
+          ? 'the guest kernel reported tasks blocked for 120 s (a deadlock); their stacks are above'
+          : initError
+            ? `the guest's init failed: ${initError}`
+            : `QEMU exited (${exit}) before the command finished`;
       throw new LabError(
         `${reason}\n--- QEMU stderr ---\n${qemu.stderr().trim()}\n` +
-          `--- guest console (last lines) ---\n${consoleLog.split('\n').slice(-40).join('\n')}`,
+          (hung
+            ? `--- guest kernel log from the first report ---\n${hungTasks(hung)}`
+            : `--- guest console (last lines) ---\n${consoleLog.split('\n').slice(-40).join('\n')}`),
       );
     }
     return {

@@ -54,6 +54,20 @@ for module in $LAB_MODULES; do
   in_host "modprobe -d '$LAB_MODROOT' -S '$LAB_KVER' $module" || fail "modprobe $module"
 done
 
+# A task blocked for 120 s (the kernel's hung-task report) is a deadlock, not slowness: the guest
+# has deadlocked under TCG while a namespace was being torn down. Then the stacks of every blocked
+# task (sysrq w) and the kernel log go to the out share, and the guest stops at once instead of
+# waiting for the run's timeout.
+(
+  while sleep 15; do
+    dmesg | grep -q 'blocked for more than' || continue
+    echo w >/proc/sysrq-trigger
+    sleep 2
+    dmesg >/out/hung-tasks
+    sync
+    poweroff -f
+  done
+) &
 chroot /host /bin/sh /run/lab/run.sh >/out/output 2>&1 </dev/null
 echo $? >/out/status
 sync
