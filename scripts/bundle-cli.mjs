@@ -25,6 +25,7 @@ await build({
   banner: {
     js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
   },
-  external: ['*.node'],
+  // The addon is loaded from the package root; etcd3 reads its .proto files from its own folder.
+  external: ['*.node', 'etcd3'],
   logLevel: 'warning',
 });
