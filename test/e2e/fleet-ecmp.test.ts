@@ -271,7 +271,17 @@ describe('two ipvs serve directors behind ECMP, announcing through FRR', () => {
       const name = await get(`http://${VIP}/`, CLIENT);
       answers[name] = (answers[name] ?? 0) + 1;
     }
-    const carried = { d1: conns('d1', 80) - before.d1, d2: conns('d2', 80) - before.d2 };
+    // The kernel folds its counters every 2 s: wait for all 40 to show.
+    const read = () => ({ d1: conns('d1', 80) - before.d1, d2: conns('d2', 80) - before.d2 });
+    let carried = read();
+    await until(
+      "the 40 connections in the directors' stats",
+      () => {
+        carried = read();
+        return carried.d1 + carried.d2 >= 40;
+      },
+      15,
+    );
     console.log(
       `40 connections: directors ${JSON.stringify(carried)}, real servers ${JSON.stringify(answers)}`,
     );
