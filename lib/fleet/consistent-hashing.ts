@@ -80,7 +80,10 @@ export function inCanonicalOrder(health: HealthConfig): HealthConfig {
 }
 
 /** Turns the sloppy sysctls on in `netns` (IPVS must be loaded there); logs what it changed. */
-export async function enableSloppySysctls(netns: NetNamespace, log: Logger): Promise<void> {
+export async function enableSloppySysctls(
+  netns: Pick<NetNamespace, 'sysctl' | 'setSysctl'>,
+  log: Logger,
+): Promise<void> {
   for (const path of SLOPPY_SYSCTLS) {
     const before = await netns.sysctl(path);
     if (before === undefined)

@@ -12,7 +12,7 @@ import type { ServeConfig } from './serve-config.js';
 import { VtyshAnnouncer } from './vtysh.js';
 
 export interface FleetRoutingOptions {
-  netns: NetNamespace;
+  netns: Pick<NetNamespace, 'sysctl' | 'setSysctl'>;
   checker: QuorumSource;
   log: Logger;
   /** Default: FRR through vtysh. */

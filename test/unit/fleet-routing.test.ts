@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../lib/cli/commands/serve.js';
 import { BgpAnnouncements } from '../../lib/fleet/announcements.js';
+import { FleetRouting } from '../../lib/fleet/routing.js';
 import type { BgpConfig } from '../../lib/fleet/bgp-config.js';
 import { parsePrefix, type Prefix } from '../../lib/fleet/prefix.js';
 import { RouteAnnouncerError, type RouteAnnouncer } from '../../lib/fleet/route-announcer.js';
@@ -360,6 +361,77 @@ describe('BgpAnnouncements', () => {
     checker.change(WEB, false);
     await bgp.idle();
     expect(announcer.calls).toHaveLength(2);
+  });
+});
+
+/** /proc/sys as FleetRouting sees it: the sloppy values, or absent when IPVS is not loaded. */
+class FakeSysctls {
+  readonly values = new Map<string, string>([
+    ['net/ipv4/vs/sloppy_tcp', '0'],
+    ['net/ipv4/vs/sloppy_sctp', '1'],
+  ]);
+
+  sysctl(path: string): Promise<string | undefined> {
+    return Promise.resolve(this.values.get(path));
+  }
+
+  setSysctl(path: string, value: string): Promise<void> {
+    this.values.set(path, value);
+    return Promise.resolve();
+  }
+}
+
+describe('FleetRouting', () => {
+  it('sets the sloppy sysctls for the preset, logging what changed', async () => {
+    const netns = new FakeSysctls();
+    const logs: LogRecord[] = [];
+    const config = parseServeConfig(`consistentHashing: true\n${CONFIG}`, 'fleet.yaml');
+    const announcer = new FakeAnnouncer();
+    const routing = await FleetRouting.start(config, {
+      netns,
+      checker: new FakeChecker(),
+      log: (record) => logs.push(record),
+      announcerFor: () => announcer,
+    });
+    expect([...netns.values.values()]).toEqual(['1', '1']);
+    expect(logs.filter((r) => r.event === 'sysctl')).toMatchObject([
+      { name: 'net.ipv4.vs.sloppy_tcp', from: '0', to: '1', reason: 'consistentHashing' },
+    ]);
+    await routing.stop();
+    expect(announcer.calls).toEqual([
+      'announce 10.99.0.1/32',
+      'announce 10.99.0.2/32',
+      'withdraw 10.99.0.1/32',
+      'withdraw 10.99.0.2/32',
+    ]);
+    netns.values.clear();
+    await expect(
+      FleetRouting.start(config, { netns, checker: new FakeChecker(), log: () => undefined }),
+    ).rejects.toThrow('net.ipv4.vs.sloppy_tcp does not exist here: is IPVS loaded?');
+  });
+
+  it('a reload without the bgp section withdraws everything; with it again, announces', async () => {
+    const announcer = new FakeAnnouncer();
+    const options = {
+      netns: new FakeSysctls(),
+      checker: new FakeChecker(),
+      log: () => undefined,
+      announcerFor: () => announcer,
+    };
+    const routing = await FleetRouting.start({ bgp: undefined, consistentHashing: false }, options);
+    expect(routing.status()).toEqual([]);
+    expect(options.netns.values.get('net/ipv4/vs/sloppy_tcp')).toBe('0');
+    const withBgp = parseServeConfig(CONFIG, 'fleet.yaml');
+    await routing.refresh(withBgp);
+    await routing.refresh({ ...withBgp, bgp: undefined });
+    expect(announcer.calls).toEqual([
+      'announce 10.99.0.1/32',
+      'announce 10.99.0.2/32',
+      'withdraw 10.99.0.1/32',
+      'withdraw 10.99.0.2/32',
+    ]);
+    await routing.stop();
+    expect(announcer.calls).toHaveLength(4);
   });
 });
 
