@@ -276,7 +276,7 @@ function fleetSummary(config: Awaited<ReturnType<typeof loadServeConfig>>): stri
     : [];
   for (const a of config.bgp?.announce ?? [])
     lines.push(
-      `bgp ${a.prefix.text}: AS ${config.bgp?.asn ?? ''}, while ${a.when === 'all' ? 'all' : 'any'} of ${a.services.join(', ')} ${a.services.length > 1 ? 'have' : 'has'} quorum`,
+      `bgp ${a.prefix.text}: AS ${config.bgp?.asn ?? ''}, while ${a.when} of ${a.services.join(', ')} ${a.services.length > 1 ? 'have' : 'has'} quorum`,
     );
   return lines;
 }
