@@ -11,8 +11,9 @@
 //
 // On the one topology: the router's FIB holds the VIP with both directors as nexthops; many
 // connections land on both directors; a quorum loss on d2 (a service only d2 has) withdraws only
-// d2's route; a long-lived connection survives the death of the director carrying it (serve and
-// FRR SIGKILLed): the router moves it to the other one, whose mh picks the same real server.
+// d2's route (and, the control, a flow it moves to d1 with sloppy_tcp off there is reset); a
+// long-lived connection survives the death of the director carrying it (serve and FRR
+// SIGKILLed): the router moves it to the other one, whose mh picks the same real server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -159,6 +160,16 @@ async function longLived(): Promise<{ socket: Socket; ask: (text: string) => Pro
   return { socket, ask };
 }
 
+/** A long-lived connection that the router sent through `name` (tries a few source ports). */
+async function connectionThrough(name: Name): ReturnType<typeof longLived> {
+  for (let i = 0; i < 16; i++) {
+    const connection = await longLived();
+    if (connectionTo(name, connection.socket.localPort ?? 0) !== '') return connection;
+    connection.socket.destroy();
+  }
+  throw new Error(`16 connections, none through ${name}`);
+}
+
 beforeAll(async () => {
   const front = net.bridge('br-front', [`${CLIENT}/24`]);
   const back = net.bridge('br-back');
@@ -291,9 +302,15 @@ describe('two ipvs serve directors behind ECMP, announcing through FRR', () => {
     expect(Object.keys(answers).sort()).toEqual(['rs1', 'rs2']);
   });
 
-  it("a quorum loss on d2 withdraws d2's route only, and its return announces it again", async () => {
+  it("a quorum loss on d2 withdraws d2's route only (a flow moved to d1 without sloppy_tcp, the control, is reset)", async () => {
     const d2 = serve.d2;
     if (!d2) throw new Error('no d2');
+    // The control: a connection through d2, which the withdrawal moves to d1, where sloppy_tcp
+    // is off for the while: d1's IPVS lets the mid-stream packet through to its own stack,
+    // which has no such connection and resets it.
+    const control = await connectionThrough('d2');
+    expect(await control.ask('before')).toMatch(/^rs[12]:before$/);
+    net.exec(ns.d1 ?? '', 'sysctl', '-qw', 'net.ipv4.vs.sloppy_tcp=0');
     const from = d2.logLength;
     const killedAt = Date.now();
     tracked.kill();
@@ -313,6 +330,8 @@ describe('two ipvs serve directors behind ECMP, announcing through FRR', () => {
     expect(frr.d2?.networks()).toEqual([]);
     expect(frr.d1?.networks()).toEqual([`${VIP}/32`]);
     expect(records('d1', 'bgp-withdraw')).toEqual([]);
+    await expect(control.ask('moved')).rejects.toMatchObject({ code: 'ECONNRESET' });
+    net.exec(ns.d1 ?? '', 'sysctl', '-qw', 'net.ipv4.vs.sloppy_tcp=1');
     // The VIP still answers, through d1.
     expect(['rs1', 'rs2']).toContain(await get(`http://${VIP}/`, CLIENT));
     const back = d2.logLength;
