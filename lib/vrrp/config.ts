@@ -136,7 +136,7 @@ function virtualAddress(path: ConfigPath, value: unknown): VirtualAddress {
 }
 
 /** A service identity as the health config writes it; returned in its canonical spelling. */
-function serviceName(path: ConfigPath, value: unknown): string {
+export function serviceName(path: ConfigPath, value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
   const mark = /^fwmark\s+(\d{1,10})(\s+\(ipv6\))?$/.exec(text);
   if (mark && Number(mark[1]) >= 1 && Number(mark[1]) <= 0xffffffff)

@@ -5,7 +5,9 @@
 // --listen ADDR serves Prometheus metrics at /metrics and the status page at /, the checker's
 // view included. The config's `vrrp` list runs VRRP instances (lib/vrrp) after the checker has
 // started, fed its quorum changes; they stop first on SIGTERM (priority 0: a backup takes over
-// at once), before the checker and --flush-on-stop.
+// at once), before the checker and --flush-on-stop. The config's `bgp` section has FRR announce
+// the VIPs while their services have quorum (lib/fleet/routing.ts), withdrawn on SIGTERM before
+// the checker stops; `consistentHashing: true` is the mh preset for directors behind ECMP.
 import { hostname } from 'node:os';
 import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
@@ -15,6 +17,7 @@ import type { VrrpInstanceConfig } from '../../vrrp/config.js';
 import { VrrpInstances } from '../../vrrp/instances.js';
 import { nativeVrrpNetwork } from '../../vrrp/native-network.js';
 import { loadServeConfig } from '../../fleet/serve-config.js';
+import { FleetRouting } from '../../fleet/routing.js';
 import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
 import {
   listenText,
@@ -116,6 +119,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       `${options.file}: ok, ${services.length} services, ${checks} checks${vrrp}\n`,
     );
     for (const instance of config.vrrp) process.stdout.write(`  ${vrrpSummary(instance)}\n`);
+    for (const line of fleetSummary(config)) process.stdout.write(`  ${line}\n`);
     return 0;
   }
 
@@ -177,6 +181,21 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`ipvs serve: could not start VRRP: ${errorMessage(error)}\n`);
     return 1;
   }
+  let routing: FleetRouting;
+  try {
+    routing = await FleetRouting.start(config, {
+      netns: new NetNamespace(options.netns ?? DEFAULT_NETNS),
+      checker,
+      log,
+    });
+  } catch (error) {
+    await vrrp.stop();
+    await checker.stop();
+    await server?.close();
+    ipvs.close();
+    process.stderr.write(`ipvs serve: could not start the fleet routing: ${errorMessage(error)}\n`);
+    return 1;
+  }
   if (server) {
     log({
       time: new Date().toISOString(),
@@ -194,6 +213,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         const next = await loadServeConfig(options.file);
         await checker.reload(next.health);
         await vrrp.reload(next.vrrp);
+        await routing.refresh(next);
       } catch (error) {
         log({
           time: new Date().toISOString(),
@@ -216,6 +236,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     await server?.close();
     await reloading;
     await vrrp.stop();
+    await routing.stop();
     checker.off('quorum', onQuorum);
     await checker.stop(options.flushOnStop === undefined ? {} : { flush: options.flushOnStop });
     return 0;
@@ -246,4 +267,16 @@ function vrrpSummary(c: VrrpInstanceConfig): string {
     sync,
     ...(tracked.length > 0 ? [`tracking ${tracked.join(', ')}`] : []),
   ].join(', ');
+}
+
+/** --check's lines for the fleet part: the preset, and each announced prefix with its gate. */
+function fleetSummary(config: Awaited<ReturnType<typeof loadServeConfig>>): string[] {
+  const lines = config.consistentHashing
+    ? ['consistent hashing: mh with mh-fallback, destinations in canonical order, sloppy_tcp/sctp']
+    : [];
+  for (const a of config.bgp?.announce ?? [])
+    lines.push(
+      `bgp ${a.prefix.text}: AS ${config.bgp?.asn ?? ''}, while ${a.when} of ${a.services.join(', ')} ${a.services.length > 1 ? 'have' : 'has'} quorum`,
+    );
+  return lines;
 }
