@@ -23,6 +23,8 @@ export interface FleetMemberOptions {
   local: LocalConfigText | undefined;
   log: Logger;
   debounceMs?: number;
+  /** Wait for the store at start (default); false: fail at once (a --check). */
+  waitForStore?: boolean;
 }
 
 /** Opens the store (loading the etcd client only here: it is a costly import). */
@@ -48,6 +50,7 @@ export class FleetMember {
       log: options.log,
       changed: () => this.publisher?.publish(),
       ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+      ...(options.waitForStore === undefined ? {} : { waitForStore: options.waitForStore }),
     });
   }
 

@@ -30,6 +30,8 @@ export interface SharedStateOptions {
   debounceMs?: number;
   /** First pause before a failed read is retried (doubling up to 5 s). Default 500 ms. */
   retryMs?: number;
+  /** initial() waits for the store (default); false: the first failed read throws (--check). */
+  waitForStore?: boolean;
 }
 
 export interface SharedStateStatus {
@@ -92,6 +94,8 @@ export class SharedState {
       try {
         snapshot = await this.options.store.readPrefix(this.keys);
       } catch (error) {
+        if (this.options.waitForStore === false)
+          throw new Error(`could not read ${this.keys}: ${errorMessage(error)}`, { cause: error });
         if (this.stopped)
           throw new Error('stopped while waiting for the shared state', { cause: error });
         this.lost(error);

@@ -33,40 +33,27 @@ const serve = {} as Record<Name, ServeProcess>;
 function services(...entries: string[]): string {
   return `services:\n${entries.join('')}`;
 }
-const service = (proto: string, port: number, dests: string, extra = ''): string =>
-  `  - { protocol: ${proto}, address: ${VIP}, port: ${port}, scheduler: rr${extra}, destinations: [${dests}] }\n`;
+const service = (proto: string, port: number, dests: string): string =>
+  `  - { protocol: ${proto}, address: ${VIP}, port: ${port}, scheduler: rr, destinations: [${dests}] }\n`;
 // The web service's .20 is checked (its HTTP server answers) every 500 ms: checks that must keep
-// running while etcd is away.
-const CHECK = ', check: { type: tcp, interval: 500ms, timeout: 1s, retries: 0 }';
+// running while etcd is away. The other real servers have no check (always healthy).
+const CHECKED =
+  '{ address: 192.168.8.20, port: 80, check: { type: tcp, interval: 500ms, timeout: 1s, retries: 0 } }';
+const web = (weight: number): string =>
+  service('tcp', 80, `${CHECKED}, { address: 192.168.8.30, port: 80, weight: ${weight} }`);
 const V1 = services(
-  service(
-    'tcp',
-    80,
-    '{ address: 192.168.8.20, port: 80 }, { address: 192.168.8.30, port: 80 }',
-    CHECK,
-  ),
+  web(1),
   service('tcp', 443, '{ address: 192.168.8.20, port: 443 }'),
   service('udp', 53, '{ address: 192.168.8.20, port: 53 }'),
 );
 // Weight of .30 to 5, a new real server for 443, the udp service removed.
-const V2 = services(
-  service(
-    'tcp',
-    80,
-    '{ address: 192.168.8.20, port: 80 }, { address: 192.168.8.30, port: 80, weight: 5 }',
-    CHECK,
-  ),
-  service('tcp', 443, '{ address: 192.168.8.20, port: 443 }, { address: 192.168.8.40, port: 443 }'),
+const TLS2 = service(
+  'tcp',
+  443,
+  '{ address: 192.168.8.20, port: 443 }, { address: 192.168.8.40, port: 443 }',
 );
-const V3 = services(
-  service(
-    'tcp',
-    80,
-    '{ address: 192.168.8.20, port: 80 }, { address: 192.168.8.30, port: 80, weight: 2 }',
-    CHECK,
-  ),
-  service('tcp', 443, '{ address: 192.168.8.20, port: 443 }, { address: 192.168.8.40, port: 443 }'),
-);
+const V2 = services(web(5), TLS2);
+const V3 = services(web(2), TLS2);
 
 /** `ipvs fleet ARGS --etcd URL --prefix PREFIX`, from the test's namespace. */
 function fleet(...args: string[]): { code: number; stdout: string; stderr: string } {

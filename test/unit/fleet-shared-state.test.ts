@@ -243,6 +243,22 @@ describe('SharedState', () => {
     await shared.stop();
   });
 
+  it('fails at once when told not to wait (--check)', async () => {
+    const store = new FakeDesiredStateStore();
+    store.down();
+    const shared = new SharedState({
+      store,
+      prefix: P,
+      local: undefined,
+      apply: () => Promise.resolve(),
+      log: () => undefined,
+      waitForStore: false,
+    });
+    await expect(shared.initial()).rejects.toThrow(
+      'could not read /lb/services/: etcd unreachable (fake)',
+    );
+  });
+
   it('re-reads the local file on demand, merged with the last good shared state', async () => {
     const store = new FakeDesiredStateStore();
     pushed(store, web);

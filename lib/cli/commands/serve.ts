@@ -73,6 +73,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         ...options.fleet,
         local: await readLocal(options.file),
         log: options.checkOnly ? () => undefined : log,
+        waitForStore: !options.checkOnly,
       }));
     } else config = await loadServeConfig(options.file ?? '');
   } catch (error) {
