@@ -220,7 +220,6 @@ describe('three ipvs serve directors sharing their services through etcd', () =>
         protocol: 'tcp',
         address: VIP,
         port: 8080,
-        scheduler: 'no-such',
         destinations: 'none',
       }),
     );
