@@ -222,8 +222,9 @@ describe('three ipvs serve directors sharing their services through etcd', () =>
         expect.stringMatching(/^deleteService .*:53/),
         expect.stringMatching(/^editDestination .*192\.168\.8\.30:80/),
       ]);
+      // Kept: the monitors of .20:80 (checked, its health carried over), .30:80 and .20:443.
       expect(logged(name, 'reloaded', from)[0]).toMatchObject({
-        keptChecks: 1,
+        keptChecks: 3,
         retiredServices: [`udp ${VIP}:53`],
       });
     }
