@@ -5,7 +5,8 @@
 //   (the checker's reload, by difference). A revision that does not validate is logged
 //   (etcd-revision-refused) and the last good one kept.
 // - Losing the store is logged once (etcd-lost); the director keeps its table and its checks. A
-//   failed read is retried with backoff; the watch reconnects on its own, and each (re)connection
+//   failed read is retried with backoff (up to 5 s), and the prefix polled every 5 s while the
+//   watch is down; the watch reconnects on its own (its backoff reaches 30 s), and each (re)connection
 //   re-reads the prefix, so nothing written meanwhile is missed (etcd-back).
 // - The local file is re-read on demand (SIGHUP) and merged with the last good shared revision.
 // Reads, reloads and applies run one at a time, in order.
@@ -61,6 +62,9 @@ export class SharedState {
   private queue: Promise<void> = Promise.resolve();
   private debounce: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** A read while the watch is down: the store may be back before the watch's backoff ends. */
+  private poller: NodeJS.Timeout | undefined;
+  private watching = false;
   private retryMs: number;
   private watch: PrefixWatch | undefined;
   private stopped = false;
@@ -133,6 +137,7 @@ export class SharedState {
     this.stopped = true;
     clearTimeout(this.debounce);
     clearTimeout(this.retry);
+    clearTimeout(this.poller);
     await this.watch?.close().catch(() => undefined);
     await this.queue;
   }
@@ -146,11 +151,14 @@ export class SharedState {
           this.schedule();
         },
         connected: () => {
+          this.watching = true;
           this.back();
           this.schedule();
         },
         disconnected: (error) => {
+          this.watching = false;
           this.lost(error);
+          this.pollIn(this.retryMs);
         },
       })
       .then(
@@ -168,6 +176,15 @@ export class SharedState {
       );
   }
 
+  /** A read in `ms` unless one is already planned. */
+  private pollIn(ms: number): void {
+    if (this.stopped || this.poller) return;
+    this.poller = setTimeout(() => {
+      this.poller = undefined;
+      this.schedule();
+    }, ms);
+  }
+
   /** A read soon: events that come together are read once. */
   private schedule(): void {
     if (this.stopped || this.debounce) return;
@@ -183,15 +200,13 @@ export class SharedState {
       snapshot = await this.options.store.readPrefix(this.keys);
     } catch (error) {
       this.lost(error);
-      clearTimeout(this.retry);
-      this.retry = setTimeout(() => {
-        this.schedule();
-      }, this.retryMs);
+      this.pollIn(this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
       return;
     }
     this.retryMs = this.options.retryMs ?? 500;
     this.back();
+    if (!this.watching) this.pollIn(MAX_RETRY_MS);
     const config = this.decide(snapshot);
     if (!config) return;
     try {

@@ -103,9 +103,10 @@ export class FakeDesiredStateStore implements DesiredStateStore {
     for (const watch of this.watches) watch.handlers.disconnected(new Error('connection refused'));
   }
 
-  up(): void {
+  /** Reachable again; `watch: false` keeps the watches down (the client's backoff not over). */
+  up({ watch = true } = {}): void {
     this.reachable = true;
-    for (const watch of this.watches) watch.handlers.connected();
+    if (watch) for (const w of this.watches) w.handlers.connected();
   }
 
   close(): void {

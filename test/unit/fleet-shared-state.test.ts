@@ -220,6 +220,21 @@ describe('SharedState', () => {
     await shared.stop();
   });
 
+  it('reads the store again before the watch is back', async () => {
+    const store = new FakeDesiredStateStore();
+    pushed(store, web);
+    const { shared, applied, events } = await following(store);
+    store.down();
+    store.put(serviceKey(P, DNS), JSON.stringify(dns));
+    store.up({ watch: false });
+    await vi.waitFor(() => {
+      expect(applied).toHaveLength(1);
+    });
+    expect(ids(applied[0] as ServeConfig)).toEqual([WEB, DNS]);
+    expect(events('etcd-back')).toHaveLength(1);
+    await shared.stop();
+  });
+
   it('waits for the store at start', async () => {
     const store = new FakeDesiredStateStore();
     pushed(store, web);
