@@ -7,6 +7,7 @@ export const subcommands: Readonly<Record<string, () => Promise<{ run: Subcomman
   apply: () => import('./commands/apply.js'),
   drain: () => import('./commands/drain.js'),
   serve: () => import('./commands/serve.js'),
+  fleet: () => import('./commands/fleet.js'),
   exporter: () => import('./commands/exporter.js'),
   'prepare-real-server': () => import('./commands/prepare-real-server.js'),
   'check-director': () => import('./commands/check-director.js'),

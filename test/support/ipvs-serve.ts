@@ -19,16 +19,20 @@ export class ServeProcess {
   private readonly records: LogRecord[] = [];
   private stderr = '';
 
-  /** Starts `ipvs serve` in `ns` (a name under /run/netns) with `config` (YAML) and `args`. */
+  /**
+   * Starts `ipvs serve` in `ns` (a name under /run/netns) with `config` (YAML) and `args`; without
+   * a config (undefined), no CONFIG is given (a director that takes everything from --etcd).
+   */
   constructor(
     readonly ns: string,
-    config: string,
+    config: string | undefined,
     args: readonly string[] = [],
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'ipvs-serve-'));
     this.file = join(this.dir, 'serve.yaml');
-    writeFileSync(this.file, config);
-    this.child = spawn('ip', ['netns', 'exec', ns, ...ipvsCommand('serve', this.file, ...args)], {
+    if (config !== undefined) writeFileSync(this.file, config);
+    const file = config === undefined ? [] : [this.file];
+    this.child = spawn('ip', ['netns', 'exec', ns, ...ipvsCommand('serve', ...file, ...args)], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,26 +8,28 @@
 // at once), before the checker and --flush-on-stop. The config's `bgp` section has FRR announce
 // the VIPs while their services have quorum (lib/fleet/routing.ts), withdrawn on SIGTERM before
 // the checker stops; `consistentHashing: true` is the mh preset for directors behind ECMP.
+// With --etcd, the services also come from the fleet's shared state under --prefix (lib/fleet:
+// shared-state.ts), followed and applied by difference; CONFIG then holds what is local.
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { netnsPath } from '../global-options.js';
 import { Ipvs } from '../../ipvs.js';
 import { HealthChecker } from '../../health/checker.js';
 import { DEFAULT_NETNS, NetNamespace } from '../../host/net-config.js';
 import type { VrrpInstanceConfig } from '../../vrrp/config.js';
 import { VrrpInstances } from '../../vrrp/instances.js';
 import { nativeVrrpNetwork } from '../../vrrp/native-network.js';
-import { loadServeConfig } from '../../fleet/serve-config.js';
+import { loadServeConfig, type ServeConfig } from '../../fleet/serve-config.js';
+import type { LocalConfigText } from '../../fleet/desired-state.js';
+import { FleetMember } from '../../fleet/fleet-member.js';
 import { FleetRouting } from '../../fleet/routing.js';
-import { jsonLinesLogger, type LogLevel } from '../../health/log.js';
-import {
-  listenText,
-  parseListenAddress,
-  type ListenAddress,
-} from '../../observe/listen-address.js';
+import { jsonLinesLogger } from '../../health/log.js';
+import { listenText } from '../../observe/listen-address.js';
+import { parseServeArgs } from './serve-options.js';
 import type { ObserveServer } from '../../observe/server.js';
 import { errorMessage } from '../../model/guards.js';
 
 export const usage = `usage: ipvs serve CONFIG [options]
+       ipvs serve [CONFIG] --etcd URL[,URL...] --prefix PREFIX [options]
 
 Checks the real servers declared in CONFIG (YAML or JSON) and keeps IPVS in line with their
 health; runs the VRRP instances of CONFIG's \`vrrp\` list (director failover). Logs one JSON
@@ -41,82 +43,54 @@ options:
   --listen ADDR       serve Prometheus metrics at http://ADDR/metrics and the status page at
                       http://ADDR/ (as ipvs exporter, with each real server's health):
                       HOST:PORT, [IPv6]:PORT or :PORT (host 127.0.0.1). Off by default
-  --check             validate CONFIG, print a summary and exit
+  --check             validate CONFIG (with --etcd: merged with the shared services), print a
+                      summary and exit
+  --etcd URLS         also take the services from etcd (comma-separated client URLs), under
+                      --prefix PREFIX: PREFIX/services/<service> holds one service each (ipvs
+                      fleet push writes them); followed and applied by difference, a revision
+                      that does not validate is refused and the last good one kept. CONFIG then
+                      holds what is local (vrrp, local services, reconcileInterval)
+  --prefix PREFIX     the fleet's key prefix in etcd (with --etcd)
+  --name NAME         this director's status key, PREFIX/directors/NAME (default: host name)
+  --status-ttl SEC    the status key's lease: a dead director's entry goes after it (default 10)
   -h, --help          this text
 `;
-
-interface ServeOptions {
-  file: string;
-  netns: string | undefined;
-  flushOnStop: boolean | undefined;
-  logLevel: LogLevel;
-  checkOnly: boolean;
-  listen: ListenAddress | undefined;
-}
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
-function parseArgs(argv: readonly string[]): ServeOptions | string {
-  const options: ServeOptions = {
-    file: '',
-    netns: undefined,
-    flushOnStop: undefined,
-    logLevel: 'info',
-    checkOnly: false,
-    listen: undefined,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const value = (): string | undefined => argv[++i];
-    if (arg === '--netns') {
-      const path = value();
-      if (!path) return '--netns needs a path';
-      options.netns = netnsPath(path);
-    } else if (arg === '--listen') {
-      const address = value();
-      if (!address) return '--listen needs an address';
-      try {
-        options.listen = parseListenAddress(address, '--listen');
-      } catch (error) {
-        return errorMessage(error);
-      }
-    } else if (arg === '--flush-on-stop') options.flushOnStop = true;
-    else if (arg === '--check') options.checkOnly = true;
-    else if (arg === '--log-level') {
-      const level = value();
-      if (!LEVELS.includes(level as LogLevel))
-        return `--log-level must be one of ${LEVELS.join(', ')}`;
-      options.logLevel = level as LogLevel;
-    } else if (arg.startsWith('-')) return `unknown option ${arg}`;
-    else if (options.file) return `one CONFIG only (got ${options.file} and ${arg})`;
-    else options.file = arg;
-  }
-  return options.file ? options : 'CONFIG is missing';
-}
 
 export async function run(argv: readonly string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     process.stdout.write(usage);
     return 0;
   }
-  const options = parseArgs(argv);
+  const options = parseServeArgs(argv);
   if (typeof options === 'string') {
     process.stderr.write(`ipvs serve: ${options}\n${usage}`);
     return 2;
   }
-  let config;
+  const log = jsonLinesLogger(process.stdout, options.logLevel);
+  let config: ServeConfig;
+  let fleet: FleetMember | undefined;
   try {
-    config = await loadServeConfig(options.file);
+    if (options.fleet) {
+      // Waits for etcd: a director starts with what the fleet wants.
+      ({ member: fleet, config } = await FleetMember.join({
+        ...options.fleet,
+        local: await readLocal(options.file),
+        log: options.checkOnly ? () => undefined : log,
+        waitForStore: !options.checkOnly,
+      }));
+    } else config = await loadServeConfig(options.file ?? '');
   } catch (error) {
     process.stderr.write(`ipvs serve: ${errorMessage(error)}\n`);
     return 1;
   }
   if (options.checkOnly) {
+    await fleet?.stop();
     const { services } = config.health;
     const checks = services.reduce((n, s) => n + s.destinations.filter((d) => d.check).length, 0);
     const vrrp = config.vrrp.length > 0 ? `, ${config.vrrp.length} vrrp instances` : '';
+    const source = [options.file, options.fleet && `etcd ${options.fleet.prefix}`];
     process.stdout.write(
-      `${options.file}: ok, ${services.length} services, ${checks} checks${vrrp}\n`,
+      `${source.filter(Boolean).join(' + ')}: ok, ${services.length} services, ${checks} checks${vrrp}\n`,
     );
     for (const instance of config.vrrp) process.stdout.write(`  ${vrrpSummary(instance)}\n`);
     for (const line of fleetSummary(config)) process.stdout.write(`  ${line}\n`);
@@ -127,10 +101,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     ipvs = await Ipvs.open(options.netns === undefined ? {} : { netns: options.netns });
   } catch (error) {
+    await fleet?.stop();
     process.stderr.write(`ipvs serve: ${errorMessage(error)}\n`);
     return 1;
   }
-  const log = jsonLinesLogger(process.stdout, options.logLevel);
   const checker = new HealthChecker(ipvs, config.health, { log });
   const vrrp = new VrrpInstances({
     network: nativeVrrpNetwork,
@@ -153,6 +127,7 @@ export async function run(argv: readonly string[]): Promise<number> {
         title: `${hostname()} · IPVS`,
       });
     } catch (error) {
+      await fleet?.stop();
       ipvs.close();
       process.stderr.write(`ipvs serve: --listen: ${errorMessage(error)}\n`);
       return 1;
@@ -162,6 +137,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     await checker.start();
   } catch (error) {
     await server?.close();
+    await fleet?.stop();
     ipvs.close();
     process.stderr.write(`ipvs serve: could not start: ${errorMessage(error)}\n`);
     return 1;
@@ -177,6 +153,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (error) {
     await checker.stop();
     await server?.close();
+    await fleet?.stop();
     ipvs.close();
     process.stderr.write(`ipvs serve: could not start VRRP: ${errorMessage(error)}\n`);
     return 1;
@@ -192,6 +169,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     await vrrp.stop();
     await checker.stop();
     await server?.close();
+    await fleet?.stop();
     ipvs.close();
     process.stderr.write(`ipvs serve: could not start the fleet routing: ${errorMessage(error)}\n`);
     return 1;
@@ -205,12 +183,26 @@ export async function run(argv: readonly string[]): Promise<number> {
     });
   }
 
+  // From here on, each good shared revision is applied as a reload.
+  fleet?.follow(
+    async (next) => {
+      await checker.reload(next.health);
+      await vrrp.reload(next.vrrp);
+      await routing.refresh(next);
+    },
+    () => checker.status(),
+  );
+
   // Reloads run one after another; a stop waits for the one under way.
   let reloading: Promise<void> = Promise.resolve();
   const onHangup = (): void => {
     reloading = reloading.then(async () => {
       try {
-        const next = await loadServeConfig(options.file);
+        if (fleet) {
+          await fleet.reloadLocal(await readLocal(options.file));
+          return;
+        }
+        const next = await loadServeConfig(options.file ?? '');
         await checker.reload(next.health);
         await vrrp.reload(next.vrrp);
         await routing.refresh(next);
@@ -235,6 +227,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     log({ time: new Date().toISOString(), level: 'info', event: 'stopping', signal });
     await server?.close();
     await reloading;
+    await fleet?.stop();
     await vrrp.stop();
     await routing.stop();
     checker.off('quorum', onQuorum);
@@ -249,6 +242,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onStop);
     ipvs.close();
   }
+}
+
+/** The local config's text, when there is a CONFIG (with --etcd it may hold everything local). */
+async function readLocal(file: string | undefined): Promise<LocalConfigText | undefined> {
+  return file === undefined ? undefined : { file, text: await readFile(file, 'utf8') };
 }
 
 /** One line of --check's output: what an instance will run with. */
@@ -270,7 +268,7 @@ function vrrpSummary(c: VrrpInstanceConfig): string {
 }
 
 /** --check's lines for the fleet part: the preset, and each announced prefix with its gate. */
-function fleetSummary(config: Awaited<ReturnType<typeof loadServeConfig>>): string[] {
+function fleetSummary(config: ServeConfig): string[] {
   const lines = config.consistentHashing
     ? ['consistent hashing: mh with mh-fallback, destinations in canonical order, sloppy_tcp/sctp']
     : [];
