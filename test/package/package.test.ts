@@ -184,10 +184,29 @@ describe('the tarball', () => {
   });
 
   it('has no compiled file whose source is gone (dist/ is rebuilt from lib/ on pack)', () => {
-    const compiled = files.filter((file) => file.startsWith('dist/') && file.endsWith('.js'));
+    const compiled = files.filter(
+      (file) => file.startsWith('dist/') && !file.startsWith('dist/bin/') && file.endsWith('.js'),
+    );
     const sources = compiled.map((file) => file.replace(/^dist\//, 'lib/').replace(/\.js$/, '.ts'));
     expect(sources.filter((source) => !existsSync(join(root, source)))).toEqual([]);
     expect(compiled.length).toBeGreaterThan(50);
+  });
+
+  it('has the bundled command, every chunk of which its entry reaches (no stale chunk)', () => {
+    // dist/bin/ is scripts/bundle-cli.mjs's output from lib/cli/bin.ts, rebuilt whole on pack.
+    const bundle = files.filter((file) => file.startsWith('dist/bin/'));
+    const reached = new Set<string>();
+    const visit = (file: string): void => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      const text = readFileSync(join(root, file), 'utf8');
+      for (const [, chunk] of text.matchAll(/["']\.\/([\w-]+\.js)["']/g))
+        visit(`dist/bin/${chunk ?? ''}`);
+    };
+    visit('dist/bin/ipvs.js');
+    expect(bundle.length).toBeGreaterThan(5);
+    expect(bundle.filter((file) => !reached.has(file))).toEqual([]);
+    expect([...reached].filter((file) => !bundle.includes(file))).toEqual([]);
   });
 
   it('carries an x86-64 and an AArch64 ELF object', () => {
