@@ -16,11 +16,11 @@
 // SIGKILLed): the router moves it to the other one, whose mh picks the same real server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareRealServer } from '../../lib/index.js';
 import { Frr, releaseVarTmp } from '../support/frr.js';
 import { ServeProcess, type LogRecord } from '../support/ipvs-serve.js';
+import { longLivedConnection, type LongLived } from '../support/long-lived.js';
 import { sh } from '../support/sh.js';
 import { get, netnsPath, Topology } from '../support/topology.js';
 
@@ -129,41 +129,15 @@ async function namedEcho(rs: string, name: string, port: number): Promise<ChildP
   return child;
 }
 
-/** A long-lived connection to VIP:9000, with a way to send a line and read the answer. */
-async function longLived(): Promise<{ socket: Socket; ask: (text: string) => Promise<string> }> {
-  const socket = connect({ host: VIP, port: 9000, localAddress: CLIENT });
-  await once(socket, 'connect');
-  socket.setNoDelay(true);
-  const ask = (text: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`no answer to ${text} within 20 s`));
-      }, 20_000);
-      const onData = (data: Buffer) => {
-        cleanup();
-        resolve(data.toString());
-      };
-      const onError = (error: Error) => {
-        cleanup();
-        reject(error);
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        socket.off('data', onData);
-        socket.off('error', onError);
-      };
-      socket.on('data', onData);
-      socket.on('error', onError);
-      socket.write(text);
-    });
-  return { socket, ask };
-}
-
 /** A long-lived connection that the router sent through `name` (tries a few source ports). */
-async function connectionThrough(name: Name): ReturnType<typeof longLived> {
+async function connectionThrough(name: Name): Promise<LongLived> {
   for (let i = 0; i < 16; i++) {
-    const connection = await longLived();
+    const connection = await longLivedConnection({
+      host: VIP,
+      port: 9000,
+      localAddress: CLIENT,
+      timeoutMs: 20_000,
+    });
     if (connectionTo(name, connection.socket.localPort ?? 0) !== '') return connection;
     connection.socket.destroy();
   }
@@ -341,7 +315,12 @@ describe('two ipvs serve directors behind ECMP, announcing through FRR', () => {
   });
 
   it('a long-lived connection survives the death of its director: same real server', async () => {
-    const connection = await longLived();
+    const connection = await longLivedConnection({
+      host: VIP,
+      port: 9000,
+      localAddress: CLIENT,
+      timeoutMs: 20_000,
+    });
     const port = connection.socket.localPort ?? 0;
     const first = await connection.ask('before');
     const server = first.split(':')[0] ?? '';

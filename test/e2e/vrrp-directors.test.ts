@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareRealServer } from '../../lib/index.js';
 import { ipvsCommand, REPO } from '../support/ipvs-cli.js';
 import { get, netnsPath, Topology } from '../support/topology.js';
+import { longLivedConnection } from '../support/long-lived.js';
 import { sh } from '../support/sh.js';
 
 const VIP = '192.168.8.200';
@@ -142,37 +142,6 @@ async function echoServer(rs: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
-/** A TCP connection from the client to VIP:9000, with a way to send a line and read its echo. */
-async function longLived(): Promise<{ socket: Socket; echo: (text: string) => Promise<string> }> {
-  const socket = connect({ host: VIP, port: 9000, localAddress: '192.168.8.100' });
-  await once(socket, 'connect');
-  socket.setNoDelay(true);
-  const echo = (text: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`no echo of ${text} within 10 s`));
-      }, 10_000);
-      const onData = (data: Buffer) => {
-        cleanup();
-        resolve(data.toString());
-      };
-      const onError = (error: Error) => {
-        cleanup();
-        reject(error);
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        socket.off('data', onData);
-        socket.off('error', onError);
-      };
-      socket.on('data', onData);
-      socket.on('error', onError);
-      socket.write(text);
-    });
-  return { socket, echo };
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipvs-vrrp-e2e-'));
   const lan = net.bridge('br-lan', ['192.168.8.100/24']);
@@ -244,8 +213,13 @@ describe('two ipvs serve directors over VRRP', () => {
   });
 
   it('SIGTERM of the master hands over at once; the ARP entry and a connection (sync) follow', async () => {
-    const connection = await longLived();
-    expect(await connection.echo('before')).toBe('before');
+    const connection = await longLivedConnection({
+      host: VIP,
+      port: 9000,
+      localAddress: '192.168.8.100',
+      timeoutMs: 10_000,
+    });
+    expect(await connection.ask('before')).toBe('before');
     // The master daemon sends the connection on ESTABLISHED and flushes its buffer every 2 s.
     await new Promise((r) => setTimeout(r, 3000));
     expect(clientMac()).toBe(mac.d1);
@@ -267,7 +241,7 @@ describe('two ipvs serve directors over VRRP', () => {
     expect(vipLine('d1')).toBe('');
     expect(vipLine('d2')).not.toBe('');
     await until('client ARP entry on d2', () => clientMac() === mac.d2, 10);
-    expect(await connection.echo('after')).toBe('after');
+    expect(await connection.ask('after')).toBe('after');
     expect(['rs1', 'rs2']).toContain(await get(url, '192.168.8.100'));
     connection.socket.destroy();
   });
@@ -282,15 +256,20 @@ describe('two ipvs serve directors over VRRP', () => {
       d2.logs.slice(from).some((r) => r.event === 'vrrp-restarted'),
     );
     await until('d2 master again', () => state('d2') === 'master', 30);
-    const connection = await longLived();
-    expect(await connection.echo('before')).toBe('before');
+    const connection = await longLivedConnection({
+      host: VIP,
+      port: 9000,
+      localAddress: '192.168.8.100',
+      timeoutMs: 10_000,
+    });
+    expect(await connection.ask('before')).toBe('before');
     await startDirector('d1', false);
     await until(
       'd1 master (preempted)',
       () => state('d1') === 'master' && state('d2') === 'backup',
     );
     await until('client ARP entry on d1', () => clientMac() === mac.d1, 10);
-    await expect(connection.echo('after')).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(connection.ask('after')).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(['rs1', 'rs2']).toContain(await get(url, '192.168.8.100'));
     expect(await stopDirector('d1')).toBe(0);
     expect(await stopDirector('d2')).toBe(0);
