@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareRealServer } from '../../lib/index.js';
 import { ipvsCommand, REPO } from '../support/ipvs-cli.js';
 import { get, netnsPath, Topology } from '../support/topology.js';
-import { longLivedConnection } from '../support/long-lived.js';
+import { longLivedConnection, type LongLived } from '../support/long-lived.js';
 import { sh } from '../support/sh.js';
 
 const VIP = '192.168.8.200';
@@ -171,6 +171,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The client's long-lived connection to VIP:9000 (the echo servers behind both directors). */
+function clientConnection(): Promise<LongLived> {
+  return longLivedConnection({
+    host: VIP,
+    port: 9000,
+    localAddress: '192.168.8.100',
+    timeoutMs: 10_000,
+  });
+}
+
 describe('two ipvs serve directors over VRRP', () => {
   it('elect the higher priority, which holds the VIP (eth0:vip); the client reaches it', async () => {
     // d2 may have started first and been master alone until d1 preempted it: wait for both.
@@ -213,12 +223,7 @@ describe('two ipvs serve directors over VRRP', () => {
   });
 
   it('SIGTERM of the master hands over at once; the ARP entry and a connection (sync) follow', async () => {
-    const connection = await longLivedConnection({
-      host: VIP,
-      port: 9000,
-      localAddress: '192.168.8.100',
-      timeoutMs: 10_000,
-    });
+    const connection = await clientConnection();
     expect(await connection.ask('before')).toBe('before');
     // The master daemon sends the connection on ESTABLISHED and flushes its buffer every 2 s.
     await new Promise((r) => setTimeout(r, 3000));
@@ -256,12 +261,7 @@ describe('two ipvs serve directors over VRRP', () => {
       d2.logs.slice(from).some((r) => r.event === 'vrrp-restarted'),
     );
     await until('d2 master again', () => state('d2') === 'master', 30);
-    const connection = await longLivedConnection({
-      host: VIP,
-      port: 9000,
-      localAddress: '192.168.8.100',
-      timeoutMs: 10_000,
-    });
+    const connection = await clientConnection();
     expect(await connection.ask('before')).toBe('before');
     await startDirector('d1', false);
     await until(
