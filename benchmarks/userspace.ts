@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Batch, Ipvs, type DesiredState } from '../lib/index.js';
 import { prepare } from '../lib/core/operation.js';
 import { loadNative } from '../lib/kernel/binding.js';
-import { RequestPacker } from '../lib/kernel/request-packer.js';
+import { packRequests, RequestRecords } from '../lib/kernel/request-records.js';
 import type {
   NativeClient,
   NativeReply,
@@ -127,13 +127,12 @@ function report(f: Figure): void {
 const ipvs = new Ipvs(new SimulatedClient(SERVICES), 10_000);
 const create: Op[] = createOps(SERVICES, DESTS);
 const remove: Op[] = deleteOps(SERVICES);
-const operations = () => {
-  const b = new Batch();
-  for (const op of create) addOp(b, op);
-  return b.operations.map((o) => o.request);
-};
-const requests: NativeRequest[] = operations();
-const packer = new RequestPacker();
+const requests: NativeRequest[] = create.map((op) => {
+  const key = serviceKey(op.service);
+  return op.kind === 'addService'
+    ? prepare({ op: 'addService', service: { ...key, scheduler: 'wlc' } })
+    : prepare({ op: 'addDestination', service: key, destination: destSpec(op) });
+});
 
 console.log(`user space only, simulated kernel: ${SERVICES} services x ${DESTS} destinations`);
 console.log(`node ${process.version}, CPU time (user + system), median of ${REPS} after a warm-up`);
@@ -150,7 +149,10 @@ const figures = [
       else prepare({ op: 'addDestination', service: key, destination: destSpec(op) });
     }
   }),
-  await measure('create: pack (RequestPacker)', create.length, () => packer.pack(requests)),
+  await measure('create: records only (RequestRecords.append)', create.length, () => {
+    const records = new RequestRecords();
+    for (const request of requests) records.append(request);
+  }),
   await measure('create: batch() whole', create.length, () =>
     ipvs.batch((b) => {
       for (const op of create) addOp(b, op);
@@ -179,7 +181,7 @@ for (const f of figures) report(f);
 // upper bound of what execute() adds per operation besides the kernel's work.
 {
   const familyId = 42;
-  const packed = packer.pack(requests);
+  const packed = packRequests(requests);
   const one = (i: number) => packed.subarray(i * RECORD, (i + 1) * RECORD);
   const messages = requests.map((_, i) => native.encodeRequest(one(i), familyId, i + 1));
   const acks = messages.map((m, i) => {
@@ -192,7 +194,7 @@ for (const f of figures) report(f);
     m.copy(ack, 20, 0, 16);
     return ack;
   });
-  const dumpRequest = new RequestPacker().pack([{ command: commands.getServices }]).slice();
+  const dumpRequest = packRequests([{ command: commands.getServices }]);
   // A services dump: our encoder writes the same service nest the kernel sends back.
   const serviceMessages = messages.filter((_, i) => requests[i]?.command === commands.newService);
   const dump = Buffer.concat(serviceMessages);

@@ -41,18 +41,18 @@ function libraryRequest(op: Op): NativeRequest {
   const key = serviceKey(op.service);
   switch (op.kind) {
     case 'addService':
-      return prepare({ op: 'addService', service: { ...key, scheduler: SCHEDULER } }).request;
+      return prepare({ op: 'addService', service: { ...key, scheduler: SCHEDULER } });
     case 'deleteService':
-      return prepare({ op: 'deleteService', service: key }).request;
+      return prepare({ op: 'deleteService', service: key });
     case 'addDestination':
     case 'editDestination':
-      return prepare({ op: op.kind, service: key, destination: destSpec(op) }).request;
+      return prepare({ op: op.kind, service: key, destination: destSpec(op) });
     case 'deleteDestination':
       return prepare({
         op: 'deleteDestination',
         service: key,
         destination: { address: destAddress(op.slot), port: PORT },
-      }).request;
+      });
   }
 }
 

@@ -9,8 +9,8 @@ import { loadNative } from '../../lib/kernel/binding.js';
 import { destRows, serviceRows } from '../../lib/kernel/reply-tables.js';
 import { destinationFromKernel, serviceFromKernel } from '../../lib/kernel/from-kernel.js';
 import { destinationDumpRequest } from '../../lib/kernel/dump-requests.js';
-import { RequestPacker } from '../../lib/kernel/request-packer.js';
-import type { NativeReply, NativeRequest } from '../../lib/kernel/native.js';
+import { packRequests, type RequestRecords } from '../../lib/kernel/request-records.js';
+import type { NativeReply } from '../../lib/kernel/native.js';
 import { runFloor, runListFloor } from '../contenders/floor.js';
 import { addOp, prepare } from '../contenders/native.js';
 import { progress, timed } from '../measure.js';
@@ -26,26 +26,29 @@ export interface SplitRow {
 
 const ms = () => performance.now();
 
-function requestsOf(ops: readonly Op[]): { build: number; requests: NativeRequest[] } {
+/** Building the batch: validating each operation and writing its record. */
+function recordsOf(ops: readonly Op[]): { build: number; records: RequestRecords } {
   const start = ms();
   const b = new Batch();
   for (const op of ops) addOp(b, op);
   const build = (ms() - start) / 1000;
-  return { build, requests: b.operations.map((o) => o.request) };
+  return { build, records: b.records };
 }
 
-async function exchange(requests: NativeRequest[]): Promise<Record<string, number>> {
+async function exchange(records: RequestRecords): Promise<Record<string, number>> {
   const native = loadNative();
   const client = await native.open('/proc/self/ns/net');
   try {
     const t0 = ms();
-    const packed = new RequestPacker().pack(requests);
+    const replies: NativeReply[] = await client.execute(
+      records.bytes(0, records.count),
+      records.count,
+      120_000,
+    );
     const t1 = ms();
-    const replies: NativeReply[] = await client.execute(packed, requests.length, 120_000);
-    const t2 = ms();
     const failed = replies.filter((r) => r !== 0 && r.error !== 0).length;
-    if (failed > 0) throw new Error(`split: ${failed} of ${requests.length} requests failed`);
-    return { pack: (t1 - t0) / 1000, execute: (t2 - t1) / 1000 };
+    if (failed > 0) throw new Error(`split: ${failed} of ${records.count} requests failed`);
+    return { execute: (t1 - t0) / 1000 };
   } finally {
     client.close();
   }
@@ -60,8 +63,8 @@ async function writes(ctx: Context, what: string, setUp: Op[], ops: Op[]): Promi
   // The phases, one by one, on the raw client.
   await ctx.fresh();
   if (setUp.length) await prepare(ctx.ipvs, setUp);
-  const { build, requests } = requestsOf(ops);
-  const phases = await exchange(requests);
+  const { build, records } = recordsOf(ops);
+  const phases = await exchange(records);
   // The public call, whole.
   await ctx.fresh();
   if (setUp.length) await prepare(ctx.ipvs, setUp);
@@ -86,10 +89,9 @@ async function listing(ctx: Context, services: number): Promise<SplitRow> {
   const native = loadNative();
   const { commands } = native.constants;
   const client = await native.open('/proc/self/ns/net');
-  const packer = new RequestPacker();
   let t = ms();
   const [serviceReply] = await client.execute(
-    packer.pack([{ command: commands.getServices }]),
+    packRequests([{ command: commands.getServices }]),
     1,
     120_000,
   );
@@ -102,7 +104,7 @@ async function listing(ctx: Context, services: number): Promise<SplitRow> {
   const serviceRowsSeconds = (ms() - t) / 1000;
   t = ms();
   const requests = natives.map(destinationDumpRequest);
-  const packed = packer.pack(requests);
+  const packed = packRequests(requests);
   const pack = (ms() - t) / 1000;
   t = ms();
   const replies = await client.execute(packed, requests.length, 120_000);

@@ -4,7 +4,8 @@
 // the ones after it, and there is no rollback. Every result says whether its operation was
 // applied; a failure is an IpvsError that names the operation's index and what it was.
 import type { IpvsError } from './errors.js';
-import { prepare, type Operation, type PreparedOperation } from './operation.js';
+import { prepare, type Operation } from './operation.js';
+import { RequestRecords } from '../kernel/request-records.js';
 import type {
   DaemonSpec,
   DaemonState,
@@ -19,18 +20,22 @@ export type BatchResult =
   | { ok: true; op: string; target: string }
   | { ok: false; op: string; target: string; error: IpvsError };
 
-/** Collects operations; each is validated when it is added (a bad one throws at once). */
+/**
+ * Collects operations; each is validated when it is added (a bad one throws at once) and written
+ * straight into the batch's records, which are what the exchange sends: a big batch keeps one
+ * buffer, not objects per operation for the garbage collector to copy.
+ */
 export class Batch {
   /** @internal */
-  readonly operations: PreparedOperation[] = [];
+  readonly records = new RequestRecords();
 
   get size(): number {
-    return this.operations.length;
+    return this.records.count;
   }
 
   /** Adds any operation, as apply's plan, restore and the health checker state them. */
   add(operation: Operation): this {
-    this.operations.push(prepare(operation));
+    this.records.append(prepare(operation));
     return this;
   }
 

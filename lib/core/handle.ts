@@ -26,13 +26,8 @@ import type {
   NativeServiceReply,
   TransportCounters,
 } from '../kernel/native.js';
-import {
-  attemptOf,
-  prepare,
-  targetOf,
-  type Operation,
-  type PreparedOperation,
-} from './operation.js';
+import { attemptOf, operationName, prepare, targetOf, type Operation } from './operation.js';
+import type { RequestRecords } from '../kernel/request-records.js';
 import type {
   Connection,
   Daemon,
@@ -73,29 +68,31 @@ function exchangeError(error: unknown, attempt: Attempt, index?: number): Error 
 }
 
 /**
- * One operation's result. Its target is a getter: the sentence is built only if someone reads
- * it, which big batches mostly don't.
+ * One operation's result, read from the batch's records. Its target is a getter: the sentence is
+ * built only if someone reads it, which big batches mostly don't.
  */
 function batchResult(
-  operation: PreparedOperation,
-  reply: NativeReply | undefined,
+  records: RequestRecords,
   index: number,
+  reply: NativeReply | undefined,
 ): BatchResult {
+  const op = operationName(records.command(index));
   const error: ReplyFailure | undefined = reply === undefined ? { errno: EIO } : replyError(reply);
   if (!error) {
     return {
       ok: true,
-      op: operation.op,
+      op,
       get target() {
-        return targetOf(operation);
+        return targetOf(records.read(index));
       },
     };
   }
+  const request = records.read(index);
   return {
     ok: false,
-    op: operation.op,
-    target: targetOf(operation),
-    error: new IpvsError(error.errno, attemptOf(operation), error.message, index, error.offset),
+    op,
+    target: targetOf(request),
+    error: new IpvsError(error.errno, attemptOf(request), error.message, index, error.offset),
   };
 }
 
@@ -359,21 +356,18 @@ export class IpvsHandle {
   async batch(build: (batch: Batch) => void): Promise<BatchResult[]> {
     const batch = new Batch();
     build(batch);
-    if (batch.size === 0) return [];
-    const operations = batch.operations;
-    let replies: NativeReply[];
-    try {
-      replies = await this.queue.submit(operations.map((o) => o.request));
-    } catch (error) {
-      throw exchangeError(error, {
-        op: 'batch',
-        target: `${operations.length} operations`,
-      });
-    }
-    const results = new Array<BatchResult>(operations.length);
-    for (let index = 0; index < operations.length; index++) {
+    const count = batch.size;
+    if (count === 0) return [];
+    const records = batch.records;
+    const replies = await new Promise<readonly NativeReply[]>((resolve, reject) => {
+      this.queue.enqueueRecords(records, { settle: resolve, fail: reject });
+    }).catch((error: unknown) => {
+      throw exchangeError(error, { op: 'batch', target: `${count} operations` });
+    });
+    const results = new Array<BatchResult>(count);
+    for (let index = 0; index < count; index++) {
       if (index > 0 && index % ROWS_PER_TURN === 0) await yieldToLoop();
-      results[index] = batchResult(operations[index] as PreparedOperation, replies[index], index);
+      results[index] = batchResult(records, index, replies[index]);
     }
     return results;
   }
@@ -383,38 +377,27 @@ export class IpvsHandle {
    * rejects with an IpvsError when the kernel refuses it, as the methods do.
    */
   run(operation: Operation): Promise<void> {
-    let prepared: PreparedOperation;
-    try {
-      prepared = prepare(operation);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return this.runOne(prepared);
+    return new Promise((resolve, reject) => {
+      // Validation throws before anything is queued: the promise rejects with its error.
+      const request = prepare(operation);
+      this.queue.enqueue(request, {
+        settle(replies, offset) {
+          const reply = replies[offset];
+          const error: ReplyFailure | undefined =
+            reply === undefined ? { errno: EIO } : replyError(reply);
+          if (!error) { resolve(); return; }
+          reject(
+            new IpvsError(error.errno, attemptOf(request), error.message, undefined, error.offset),
+          );
+        },
+        fail(error) {
+          reject(exchangeError(error, attemptOf(request)));
+        },
+      });
+    });
   }
 
   // ---- plumbing ----
-
-  /** Not async itself: one promise per call, not three (this is the coalesced path's hot spot). */
-  private runOne(operation: PreparedOperation): Promise<void> {
-    return this.queue.submit([operation.request]).then(
-      ([reply]) => {
-        const error: ReplyFailure | undefined =
-          reply === undefined ? { errno: EIO } : replyError(reply);
-        if (error) {
-          throw new IpvsError(
-            error.errno,
-            attemptOf(operation),
-            error.message,
-            undefined,
-            error.offset,
-          );
-        }
-      },
-      (error: unknown) => {
-        throw exchangeError(error, attemptOf(operation));
-      },
-    );
-  }
 
   private async exchange(requests: NativeRequest[], attempt: Attempt): Promise<NativeReply[]> {
     try {

@@ -46,72 +46,88 @@ export type Operation =
 
 export type OperationName = Operation['op'];
 
-/** An operation validated and encoded for the kernel: what the exchange sends. */
-export interface PreparedOperation {
-  op: OperationName;
-  request: NativeRequest;
-}
-
 const commands = constants.commands;
 
 /** Validates an operation (TypeError or RangeError naming the field) into its native request. */
-export function prepare(operation: Operation): PreparedOperation {
+export function prepare(operation: Operation): NativeRequest {
   if (!isRecord(operation)) {
     throw new TypeError(
       `an operation must be an object such as { op: 'flush' }, got ${String(operation)}`,
     );
   }
-  const { op } = operation;
-  switch (op) {
+  switch (operation.op) {
     case 'addService':
-      return {
-        op,
-        request: { command: commands.newService, service: serviceSpec(operation.service) },
-      };
+      return { command: commands.newService, service: serviceSpec(operation.service) };
     case 'editService':
-      return {
-        op,
-        request: { command: commands.setService, service: serviceSpec(operation.service) },
-      };
+      return { command: commands.setService, service: serviceSpec(operation.service) };
     case 'deleteService':
+      return { command: commands.delService, service: serviceKey(operation.service) };
+    case 'addDestination': {
+      const service = serviceKey(operation.service);
       return {
-        op,
-        request: { command: commands.delService, service: serviceKey(operation.service) },
+        command: commands.newDest,
+        service,
+        dest: destinationSpec(operation.destination, service),
       };
-    case 'addDestination':
+    }
     case 'editDestination': {
       const service = serviceKey(operation.service);
-      const command = op === 'addDestination' ? commands.newDest : commands.setDest;
       return {
-        op,
-        request: { command, service, dest: destinationSpec(operation.destination, service) },
+        command: commands.setDest,
+        service,
+        dest: destinationSpec(operation.destination, service),
       };
     }
     case 'deleteDestination': {
       const service = serviceKey(operation.service);
-      const dest = destinationKey(operation.destination, service);
-      return { op, request: { command: commands.delDest, service, dest } };
+      return {
+        command: commands.delDest,
+        service,
+        dest: destinationKey(operation.destination, service),
+      };
     }
     case 'zero':
       return operation.service === undefined
-        ? { op, request: { command: commands.zero } }
-        : { op, request: { command: commands.zero, service: serviceKey(operation.service) } };
+        ? { command: commands.zero }
+        : { command: commands.zero, service: serviceKey(operation.service) };
     case 'flush':
-      return { op, request: { command: commands.flush } };
+      return { command: commands.flush };
     case 'setTimeouts':
-      return {
-        op,
-        request: { command: commands.setConfig, timeouts: timeouts(operation.timeouts) },
-      };
+      return { command: commands.setConfig, timeouts: timeouts(operation.timeouts) };
     case 'startDaemon':
-      return { op, request: { command: commands.newDaemon, daemon: daemonSpec(operation.daemon) } };
-    case 'stopDaemon': {
-      const state = daemonState('state', operation.state);
-      return { op, request: { command: commands.delDaemon, daemon: { state } } };
-    }
+      return { command: commands.newDaemon, daemon: daemonSpec(operation.daemon) };
+    case 'stopDaemon':
+      return {
+        command: commands.delDaemon,
+        daemon: { state: daemonState('state', operation.state) },
+      };
     default:
-      throw new TypeError(`op must be an IPVS operation such as 'addService', got ${String(op)}`);
+      throw new TypeError(
+        `op must be an IPVS operation such as 'addService', got ${String((operation as { op: unknown }).op)}`,
+      );
   }
+}
+
+let names: Map<number, OperationName> | undefined;
+
+/** The operation a request's command carries out (each write command has exactly one). */
+export function operationName(command: number): OperationName {
+  names ??= new Map<number, OperationName>([
+    [commands.newService, 'addService'],
+    [commands.setService, 'editService'],
+    [commands.delService, 'deleteService'],
+    [commands.newDest, 'addDestination'],
+    [commands.setDest, 'editDestination'],
+    [commands.delDest, 'deleteDestination'],
+    [commands.zero, 'zero'],
+    [commands.flush, 'flush'],
+    [commands.setConfig, 'setTimeouts'],
+    [commands.newDaemon, 'startDaemon'],
+    [commands.delDaemon, 'stopDaemon'],
+  ]);
+  const name = names.get(command);
+  if (name === undefined) throw new TypeError(`command ${command} is not a write operation`);
+  return name;
 }
 
 function daemonName(state: number): string {
@@ -119,23 +135,24 @@ function daemonName(state: number): string {
 }
 
 /** What the operation acted on, e.g. "destination 10.0.0.2:80 of service tcp 10.0.0.1:80". */
-export function targetOf({ op, request }: PreparedOperation): string {
+export function targetOf(request: NativeRequest): string {
   const { service, dest, daemon } = request;
   if (dest && service) return describeDestination(dest, service);
   if (service) return `service ${describeService(service)}`;
   if (daemon) {
-    return op === 'startDaemon'
+    return request.command === commands.newDaemon
       ? `${daemonName(daemon.state)} sync daemon on ${daemon.mcastIfn ?? ''}`
       : `${daemonName(daemon.state)} sync daemon`;
   }
-  return op === 'setTimeouts' ? 'timeouts' : 'all services';
+  return request.command === commands.setConfig ? 'timeouts' : 'all services';
 }
 
 /** The operation as an error message needs it: method, target, and the names that may be missing. */
-export function attemptOf(operation: PreparedOperation): Attempt {
-  const attempt: Attempt = { op: operation.op, target: targetOf(operation) };
-  const service = operation.request.service;
-  if (operation.op === 'addService' || operation.op === 'editService') {
+export function attemptOf(request: NativeRequest): Attempt {
+  const op = operationName(request.command);
+  const attempt: Attempt = { op, target: targetOf(request) };
+  const service = request.service;
+  if (op === 'addService' || op === 'editService') {
     attempt.scheduler = service?.scheduler ?? '';
     if (service?.peName) attempt.persistenceEngine = service.peName;
   }

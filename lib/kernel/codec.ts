@@ -3,7 +3,7 @@
 import { loadNative } from './binding.js';
 import type { NativeDestReply, NativeReply, NativeRequest, NativeServiceReply } from './native.js';
 import { destRows, serviceRows } from './reply-tables.js';
-import { packRequest } from './request-packer.js';
+import { packRequest } from './request-records.js';
 
 /** The exact netlink message execute() sends for `request`. */
 export function encodeRequest(request: NativeRequest, familyId: number, seq: number): Buffer {

@@ -3,13 +3,14 @@
 // go in the next one. Exchanges never overlap, so the kernel sees the calls in the order they
 // were made, and each call still gets its own replies.
 //
-// A big exchange goes to the addon in slices of at most SLICE requests, one execute() each, with
-// a turn of the event loop between them: the work the JS thread does per request (packing, the
-// addon reading the records, the replies handed back) then never holds the loop for more than a
-// slice's worth, however big the batch. While the kernel answers one slice (on the addon's worker
-// thread), the next one is packed.
+// A call's requests are written as records (request-records.ts) when the call is made: single
+// calls into the queue's own records, a batch into records of its own, which the exchange sends
+// as they are, without a copy. A big exchange goes to the addon in slices of at most SLICE
+// requests, one execute() each, with a turn of the event loop between them: the work the JS
+// thread does per request (the addon reading the records, the replies handed back) then never
+// holds the loop for more than a slice's worth, however big the batch.
 import type { NativeClient, NativeError, NativeReply, NativeRequest } from './native.js';
-import { RequestPacker } from './request-packer.js';
+import { RequestRecords } from './request-records.js';
 
 /**
  * Requests per execute(). Each slice costs a round trip to the addon's worker thread, which in
@@ -28,11 +29,19 @@ export const yieldToLoop = (): Promise<void> =>
     setImmediate(resolve);
   });
 
+/** Where a call learns its outcome. */
+export interface Settlement {
+  /** The call's replies are replies[offset] to replies[offset + count - 1]. */
+  settle(replies: readonly NativeReply[], offset: number): void;
+  /** The exchange itself failed; the addon's rejection as it came (read it with nativeFailure). */
+  fail(error: unknown): void;
+}
+
 interface Pending {
-  requests: readonly NativeRequest[];
-  resolve: (replies: NativeReply[]) => void;
-  /** With the addon's rejection as it came (read it with nativeFailure). */
-  reject: (error: unknown) => void;
+  records: RequestRecords;
+  from: number;
+  count: number;
+  outcome: Settlement;
 }
 
 export class ExchangeQueue {
@@ -40,22 +49,50 @@ export class ExchangeQueue {
   private running = false;
   private scheduled = false;
   private closedError: NativeError | undefined;
-  private readonly packer = new RequestPacker();
+  /** Single calls' records; the other one is being sent meanwhile. */
+  private gathering = new RequestRecords();
+  private sending = new RequestRecords();
 
   constructor(
     private readonly client: NativeClient,
     private readonly timeoutMs: number,
   ) {}
 
+  /** Queues one request (already validated); its reply goes to `outcome`. */
+  enqueue(request: NativeRequest, outcome: Settlement): void {
+    if (this.closedError) { outcome.fail(this.closedError); return; }
+    this.gathering.append(request);
+    this.push({ records: this.gathering, from: this.gathering.count - 1, count: 1, outcome });
+  }
+
+  /** Queues every record of `records` (a batch's: sent as they are, so not changed until settled). */
+  enqueueRecords(records: RequestRecords, outcome: Settlement): void {
+    if (this.closedError) { outcome.fail(this.closedError); return; }
+    this.push({ records, from: 0, count: records.count, outcome });
+  }
+
   /** Resolves with one reply per request; rejects only when the exchange itself failed. */
   submit(requests: readonly NativeRequest[]): Promise<NativeReply[]> {
-    if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
-      this.pending.push({ requests, resolve, reject });
-      if (!this.running && !this.scheduled) {
-        this.scheduled = true;
-        queueMicrotask(() => void this.pump());
-      }
+      if (this.closedError) { reject(this.closedError); return; }
+      const from = this.gathering.count;
+      for (const request of requests) this.gathering.append(request);
+      const count = requests.length;
+      this.push({
+        records: this.gathering,
+        from,
+        count,
+        outcome: {
+          settle: (replies, offset) => {
+            resolve(
+              offset === 0 && replies.length === count
+                ? (replies as NativeReply[])
+                : replies.slice(offset, offset + count),
+            );
+          },
+          fail: reject,
+        },
+      });
     });
   }
 
@@ -64,7 +101,16 @@ export class ExchangeQueue {
     this.closedError = error;
     const waiting = this.pending;
     this.pending = [];
-    for (const p of waiting) p.reject(error);
+    this.gathering.reset();
+    for (const p of waiting) p.outcome.fail(error);
+  }
+
+  private push(pending: Pending): void {
+    this.pending.push(pending);
+    if (!this.running && !this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => void this.pump());
+    }
   }
 
   private async pump(): Promise<void> {
@@ -72,58 +118,83 @@ export class ExchangeQueue {
     this.running = true;
     try {
       while (this.pending.length > 0) {
-        const batch = this.pending;
+        const round = this.pending;
         this.pending = [];
-        const requests =
-          batch.length === 1 ? (batch[0]?.requests ?? []) : batch.flatMap((p) => p.requests);
-        let replies: NativeReply[];
-        try {
-          replies = await this.execute(requests);
-        } catch (error) {
-          for (const p of batch) p.reject(error);
-          continue;
-        }
-        // Each resolve runs its caller's continuation (a microtask) before the loop turns: many
-        // coalesced calls are resolved a slice at a time, not all in one burst.
-        let offset = 0;
-        let resolved = 0;
-        for (const p of batch) {
-          if (resolved >= ROWS_PER_TURN) {
-            resolved = 0;
-            await yieldToLoop();
+        // Calls made from now on gather in the other records while these are sent.
+        const sent = this.gathering;
+        this.gathering = this.sending;
+        this.sending = sent;
+        // Consecutive calls with the same records are one run of records: one exchange.
+        for (let first = 0; first < round.length;) {
+          const records = (round[first] as Pending).records;
+          let end = first;
+          let count = 0;
+          while (end < round.length && (round[end] as Pending).records === records) {
+            count += (round[end] as Pending).count;
+            end++;
           }
-          p.resolve(
-            batch.length === 1 ? replies : replies.slice(offset, offset + p.requests.length),
-          );
-          offset += p.requests.length;
-          resolved += p.requests.length;
+          await this.run(round, first, end, records, (round[first] as Pending).from, count);
+          first = end;
         }
+        sent.reset();
       }
     } finally {
       this.running = false;
     }
   }
 
+  /** Sends the records of calls round[first..end) and settles each call. */
+  private async run(
+    round: readonly Pending[],
+    first: number,
+    end: number,
+    records: RequestRecords,
+    from: number,
+    count: number,
+  ): Promise<void> {
+    let replies: NativeReply[];
+    try {
+      replies = await this.execute(records, from, count);
+    } catch (error) {
+      for (let i = first; i < end; i++) (round[i] as Pending).outcome.fail(error);
+      return;
+    }
+    // Each settlement runs its caller's continuation (a microtask) before the loop turns: many
+    // coalesced calls are settled a slice at a time, not all in one burst.
+    let offset = 0;
+    let settled = 0;
+    for (let i = first; i < end; i++) {
+      if (settled >= ROWS_PER_TURN) {
+        settled = 0;
+        await yieldToLoop();
+      }
+      const p = round[i] as Pending;
+      p.outcome.settle(replies, offset);
+      offset += p.count;
+      settled += p.count;
+    }
+  }
+
   /** Every request's reply, slice by slice (see the top of this file). */
-  private async execute(requests: readonly NativeRequest[]): Promise<NativeReply[]> {
-    if (requests.length <= SLICE) {
-      return this.client.execute(this.packer.pack(requests), requests.length, this.timeoutMs);
+  private async execute(
+    records: RequestRecords,
+    from: number,
+    count: number,
+  ): Promise<NativeReply[]> {
+    if (count <= SLICE) {
+      return this.client.execute(records.bytes(from, count), count, this.timeoutMs);
     }
     const replies: NativeReply[] = [];
-    let packed = this.packer.pack(requests.slice(0, SLICE));
-    for (let start = 0; start < requests.length; start += SLICE) {
-      const count = Math.min(SLICE, requests.length - start);
-      // execute() reads the records before it returns, so the buffer is free for the next slice.
-      // Its failure is held (not left unhandled across the turn below) and thrown when awaited.
-      const answered = this.client.execute(packed, count, this.timeoutMs).then(
+    for (let start = 0; start < count; start += SLICE) {
+      const n = Math.min(SLICE, count - start);
+      // execute() reads the records before it returns. Its failure is held (not left unhandled
+      // across the turn below) and thrown when awaited.
+      const answered = this.client.execute(records.bytes(from + start, n), n, this.timeoutMs).then(
         (part) => ({ part }),
         (error: unknown) => ({ error }),
       );
-      const next = start + SLICE;
-      if (next < requests.length) {
-        await yieldToLoop();
-        packed = this.packer.pack(requests.slice(next, next + SLICE));
-      }
+      // A turn of the loop while the kernel answers, even when the addon answered inline.
+      if (start + SLICE < count) await yieldToLoop();
       const outcome = await answered;
       if ('error' in outcome) throw outcome.error;
       for (const reply of outcome.part) replies.push(reply);

@@ -141,7 +141,7 @@ export interface NativeClient {
   /** The IPVS generic netlink family id, resolved once at open. Undefined after close(). */
   readonly familyId: number | undefined;
   /**
-   * Sends `count` requests, packed by lib/request-packer.ts (chunked, many per sendmsg), and
+   * Sends `count` requests, packed by lib/kernel/request-records.ts (chunked, many per sendmsg), and
    * resolves with one reply each. The records are read before this returns.
    */
   execute(packed: Uint8Array, count: number, timeoutMs: number): Promise<NativeReply[]>;

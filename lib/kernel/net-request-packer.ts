@@ -1,5 +1,5 @@
 // Writes network-configuration requests into the binary records the addon reads
-// (native/addon/packed_net_request.h), as lib/kernel/request-packer.ts does for IPVS: the offsets,
+// (native/addon/packed_net_request.h), as lib/kernel/request-records.ts does for IPVS: the offsets,
 // field capacities and op numbers come from the addon itself, so the two sides cannot disagree,
 // and the addon checks every record again.
 import { endianness } from 'node:os';

@@ -24,3 +24,11 @@ export function writePackedText(
     bytes[at + 1 + i] = code;
   }
 }
+
+/** The text written at `at` by writePackedText ('' when none was). */
+export function readPackedText(bytes: Uint8Array, at: number): string {
+  const length = bytes[at] ?? 0;
+  let text = '';
+  for (let i = 0; i < length; i++) text += String.fromCharCode(bytes[at + 1 + i] ?? 0);
+  return text;
+}

@@ -1,6 +1,6 @@
-// Requests cross from JS as fixed-size binary records in one buffer (lib/request-packer.ts writes
-// them), not as objects: reading a JS object field by field through N-API cost about 2.5 µs per
-// operation on the host, more than the kernel spends on it. A record is this struct's bytes, in
+// Requests cross from JS as fixed-size binary records in one buffer (lib/kernel/request-records.ts
+// writes them), not as objects: reading a JS object field by field through N-API cost about 2.5 µs
+// per operation on the host, more than the kernel spends on it. A record is this struct's bytes, in
 // host byte order; the JS side learns the offsets from RequestLayoutToJs, so the two cannot drift.
 //
 // Nothing in a record is trusted: text lengths are checked against their fields, addresses must
@@ -64,6 +64,10 @@ struct PackedRequest {
   PackedDaemon daemon;
   PackedTimeouts timeouts;
 };
+
+// Reads `count` records from `data` (any alignment). Throws a RecordError naming the record and
+// field of anything invalid. Needs no JS: a worker thread may call it.
+std::vector<ipvs::Request> RequestsFromPacked(const uint8_t* data, uint32_t count);
 
 // Reads (buffer, count) arguments: a Uint8Array of packed records and how many it holds. Throws a
 // TypeError naming the record and field of anything invalid.

@@ -2,7 +2,8 @@
 // overlap, order is kept, and close() settles what has not been sent. The client here is a
 // recording stand-in for the addon's (the kernel side is covered by the kernel suite).
 import { describe, expect, it } from 'vitest';
-import { ExchangeQueue, SLICE } from '../../lib/kernel/exchange-queue.js';
+import { ExchangeQueue, SLICE, type Settlement } from '../../lib/kernel/exchange-queue.js';
+import { RequestRecords } from '../../lib/kernel/request-records.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeRequest } from '../../lib/kernel/native.js';
 
@@ -135,5 +136,31 @@ describe('ExchangeQueue', () => {
     await expect(call).rejects.toBe(failure);
     // The slice after the failed one is not sent.
     expect(calls).toBe(2);
+  });
+
+  it("keeps the order of single calls and a batch's own records made in one tick", async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const settled: string[] = [];
+    const outcome = (name: string): Settlement => ({
+      settle: (replies, offset) => {
+        settled.push(`${name}:${JSON.stringify(replies[offset])}`);
+      },
+      fail: () => settled.push(`${name}:failed`),
+    });
+    const batch = new RequestRecords();
+    for (const command of [5, 6, 7]) batch.append(req(command));
+    queue.enqueue(req(1), outcome('a'));
+    queue.enqueueRecords(batch, outcome('batch'));
+    queue.enqueue(req(2), outcome('b'));
+    await tick();
+    // The batch is sent from its own records: the calls before and after it are their own runs.
+    expect(client.exchanges).toEqual([[1]]);
+    for (let n = 0; n < 3; n++) {
+      client.release();
+      await tick();
+    }
+    expect(client.exchanges).toEqual([[1], [5, 6, 7], [2]]);
+    expect(settled).toEqual(['a:{"error":1}', 'batch:{"error":5}', 'b:{"error":2}']);
   });
 });

@@ -51,7 +51,7 @@ const svc6 = { protocol: 'tcp', address: '2001:db8::200', port: 80 } as const;
 const identical: Array<[string, () => NativeRequest]> = [
   [
     '-A -t 192.168.8.200:80 -s rr',
-    () => prepare({ op: 'addService', service: { ...svc, scheduler: 'rr' } }).request,
+    () => prepare({ op: 'addService', service: { ...svc, scheduler: 'rr' } }),
   ],
   [
     '-A -u 192.168.8.200:53 -s wrr',
@@ -59,7 +59,7 @@ const identical: Array<[string, () => NativeRequest]> = [
       prepare({
         op: 'addService',
         service: { protocol: 'udp', address: '192.168.8.200', port: 53, scheduler: 'wrr' },
-      }).request,
+      }),
   ],
   [
     '--add-service --sctp-service 192.168.8.200:3868 -s lc',
@@ -67,21 +67,19 @@ const identical: Array<[string, () => NativeRequest]> = [
       prepare({
         op: 'addService',
         service: { protocol: 'sctp', address: '192.168.8.200', port: 3868, scheduler: 'lc' },
-      }).request,
+      }),
   ],
   [
     '-A -t [2001:db8::200]:80 -s wlc',
-    () => prepare({ op: 'addService', service: { ...svc6, scheduler: 'wlc' } }).request,
+    () => prepare({ op: 'addService', service: { ...svc6, scheduler: 'wlc' } }),
   ],
   [
     '-A -f 1 -s lblcr',
-    () => prepare({ op: 'addService', service: { fwmark: 1, scheduler: 'lblcr' } }).request,
+    () => prepare({ op: 'addService', service: { fwmark: 1, scheduler: 'lblcr' } }),
   ],
   [
     '-A -f 2 -6 -s dh',
-    () =>
-      prepare({ op: 'addService', service: { fwmark: 2, family: 'ipv6', scheduler: 'dh' } })
-        .request,
+    () => prepare({ op: 'addService', service: { fwmark: 2, family: 'ipv6', scheduler: 'dh' } }),
   ],
   [
     '-A -t 192.168.8.200:87',
@@ -89,7 +87,7 @@ const identical: Array<[string, () => NativeRequest]> = [
       prepare({
         op: 'addService',
         service: { protocol: 'tcp', address: '192.168.8.200', port: 87 },
-      }).request,
+      }),
   ],
   [
     '-A -t 192.168.8.200:443 -s rr -p',
@@ -103,7 +101,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           scheduler: 'rr',
           persistence: true,
         },
-      }).request,
+      }),
   ],
   [
     '-A -t 192.168.8.200:8443 -s rr -p 600 -M 255.255.255.0',
@@ -118,7 +116,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           persistence: 600,
           netmask: '255.255.255.0',
         },
-      }).request,
+      }),
   ],
   [
     '-A -t [2001:db8::200]:443 -s rr -p 600 -M 64',
@@ -126,7 +124,7 @@ const identical: Array<[string, () => NativeRequest]> = [
       prepare({
         op: 'addService',
         service: { ...svc6, port: 443, scheduler: 'rr', persistence: 600, netmask: 64 },
-      }).request,
+      }),
   ],
   [
     '-A -t 192.168.8.202 -s rr -p',
@@ -140,7 +138,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           scheduler: 'rr',
           persistence: true,
         },
-      }).request,
+      }),
   ],
   [
     '-A -u 192.168.8.200:5060 -s rr -p 60 --pe sip',
@@ -155,7 +153,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           persistence: 60,
           persistenceEngine: 'sip',
         },
-      }).request,
+      }),
   ],
   [
     '-A -u 192.168.8.201:53 -s rr -o',
@@ -169,13 +167,12 @@ const identical: Array<[string, () => NativeRequest]> = [
           scheduler: 'rr',
           onePacket: true,
         },
-      }).request,
+      }),
   ],
   [
     '-A -f 3 -s wlc -p 1800',
     () =>
-      prepare({ op: 'addService', service: { fwmark: 3, scheduler: 'wlc', persistence: 1800 } })
-        .request,
+      prepare({ op: 'addService', service: { fwmark: 3, scheduler: 'wlc', persistence: 1800 } }),
   ],
   [
     '-A -t 192.168.8.201:83 -s rr -b flag-1,flag-2,flag-3',
@@ -189,7 +186,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           scheduler: 'rr',
           schedulerFlags: ['flag-1', 'flag-2', 'flag-3'],
         },
-      }).request,
+      }),
   ],
   [
     '-A -t 192.168.8.201:86 -s sh -b sh-fallback,sh-port',
@@ -203,7 +200,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           scheduler: 'sh',
           schedulerFlags: ['sh-fallback', 'sh-port'],
         },
-      }).request,
+      }),
   ],
   [
     '-A -t 192.168.8.201:88 -s mh -b mh-fallback,mh-port',
@@ -217,28 +214,21 @@ const identical: Array<[string, () => NativeRequest]> = [
           scheduler: 'mh',
           schedulerFlags: ['mh-fallback', 'mh-port'],
         },
-      }).request,
+      }),
   ],
   [
     '-E -t 192.168.8.200:80 -s rr -p 120',
-    () =>
-      prepare({ op: 'editService', service: { ...svc, scheduler: 'rr', persistence: 120 } })
-        .request,
+    () => prepare({ op: 'editService', service: { ...svc, scheduler: 'rr', persistence: 120 } }),
   ],
-  [
-    '-E -f 1 -s rr',
-    () => prepare({ op: 'editService', service: { fwmark: 1, scheduler: 'rr' } }).request,
-  ],
+  ['-E -f 1 -s rr', () => prepare({ op: 'editService', service: { fwmark: 1, scheduler: 'rr' } })],
   [
     '--set 900 120 300',
-    () => prepare({ op: 'setTimeouts', timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }).request,
+    () => prepare({ op: 'setTimeouts', timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }),
   ],
-  ['--set 0 60 0', () => prepare({ op: 'setTimeouts', timeouts: { tcpFin: 60 } }).request],
+  ['--set 0 60 0', () => prepare({ op: 'setTimeouts', timeouts: { tcpFin: 60 } })],
   [
     '--start-daemon master --mcast-interface lo --syncid 5',
-    () =>
-      prepare({ op: 'startDaemon', daemon: { state: 'master', interface: 'lo', syncId: 5 } })
-        .request,
+    () => prepare({ op: 'startDaemon', daemon: { state: 'master', interface: 'lo', syncId: 5 } }),
   ],
   [
     '--start-daemon backup --mcast-interface d0 --syncid 6 --sync-maxlen 1400 --mcast-group 224.0.0.82 --mcast-port 8849 --mcast-ttl 2',
@@ -254,7 +244,7 @@ const identical: Array<[string, () => NativeRequest]> = [
           port: 8849,
           ttl: 2,
         },
-      }).request,
+      }),
   ],
   [
     '--start-daemon master --mcast-interface d0 --mcast-group ff02::81 --mcast-port 8850',
@@ -262,10 +252,10 @@ const identical: Array<[string, () => NativeRequest]> = [
       prepare({
         op: 'startDaemon',
         daemon: { state: 'master', interface: 'd0', group: 'ff02::81', port: 8850 },
-      }).request,
+      }),
   ],
-  ['-Z', () => prepare({ op: 'zero' }).request],
-  ['-C', () => prepare({ op: 'flush' }).request],
+  ['-Z', () => prepare({ op: 'zero' })],
+  ['-C', () => prepare({ op: 'flush' })],
   ['-v', () => ({ command: commands.getInfo })],
   ['-L --timeout', () => ({ command: commands.getConfig })],
 ];
@@ -327,14 +317,12 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: svc,
         destination: { address: '192.168.8.20', port: 80, forward: '-g', weight: 1 },
-      }).request,
+      }),
     false,
   ],
   [
     '-a -t 192.168.8.200:80 -r 192.168.8.21',
-    () =>
-      prepare({ op: 'addDestination', service: svc, destination: { address: '192.168.8.21' } })
-        .request,
+    () => prepare({ op: 'addDestination', service: svc, destination: { address: '192.168.8.21' } }),
     false,
   ],
   [
@@ -344,7 +332,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: svc,
         destination: { address: '192.168.8.22', port: 8080, forward: 'nat', weight: 100 },
-      }).request,
+      }),
     false,
   ],
   [
@@ -354,7 +342,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: svc,
         destination: { address: '192.168.8.23', forward: 'tun', weight: 0 },
-      }).request,
+      }),
     false,
   ],
   [
@@ -370,7 +358,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
           upperThreshold: 1000,
           lowerThreshold: 100,
         },
-      }).request,
+      }),
     false,
   ],
   [
@@ -384,7 +372,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
           forward: 'tunnel',
           tunnel: { type: 'gue', port: 6080 },
         },
-      }).request,
+      }),
     false,
   ],
   [
@@ -398,7 +386,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
           forward: 'tunnel',
           tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
         },
-      }).request,
+      }),
     false,
   ],
   [
@@ -412,7 +400,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
           forward: 'tunnel',
           tunnel: { type: 'gue', port: 6080, checksum: 'remcsum' },
         },
-      }).request,
+      }),
     false,
   ],
   [
@@ -426,7 +414,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
           forward: 'tunnel',
           tunnel: { type: 'gre', checksum: 'csum' },
         },
-      }).request,
+      }),
     false,
   ],
   [
@@ -436,7 +424,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: svc6,
         destination: { address: '2001:db8::21', port: 8080, forward: 'masq' },
-      }).request,
+      }),
     false,
   ],
   [
@@ -446,7 +434,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: svc6,
         destination: { address: '192.168.8.40', forward: 'ipip' },
-      }).request,
+      }),
     false,
   ],
   [
@@ -456,7 +444,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: svc,
         destination: { address: '2001:db8::42', forward: '-i' },
-      }).request,
+      }),
     false,
   ],
   [
@@ -466,7 +454,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: { fwmark: 1 },
         destination: { address: '192.168.8.21', port: 8080, forward: 'masq', weight: 4 },
-      }).request,
+      }),
     false,
   ],
   [
@@ -476,7 +464,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'addDestination',
         service: { fwmark: 2, family: 'ipv6' },
         destination: { address: '2001:db8::20' },
-      }).request,
+      }),
     false,
   ],
   [
@@ -486,7 +474,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'editDestination',
         service: svc,
         destination: { address: '192.168.8.24', weight: 5, upperThreshold: 2000 },
-      }).request,
+      }),
     false,
   ],
   [
@@ -500,7 +488,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
           forward: 'tunnel',
           tunnel: { type: 'gue', port: 7070, checksum: 'csum' },
         },
-      }).request,
+      }),
     false,
   ],
   [
@@ -510,14 +498,13 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'deleteDestination',
         service: svc,
         destination: { address: '192.168.8.22', port: 8080 },
-      }).request,
+      }),
     true,
   ],
   [
     '-d -t [2001:db8::200]:80 -r 192.168.8.40',
     () =>
-      prepare({ op: 'deleteDestination', service: svc6, destination: { address: '192.168.8.40' } })
-        .request,
+      prepare({ op: 'deleteDestination', service: svc6, destination: { address: '192.168.8.40' } }),
     true,
   ],
   [
@@ -527,7 +514,7 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
         op: 'deleteDestination',
         service: { fwmark: 2, family: 'ipv6' },
         destination: { address: '2001:db8::20' },
-      }).request,
+      }),
     true,
   ],
   [
@@ -536,15 +523,15 @@ const equivalent: Array<[string, () => NativeRequest, boolean]> = [
       prepare({
         op: 'deleteService',
         service: { protocol: 'tcp', address: '192.168.8.200', port: 443 },
-      }).request,
+      }),
     false,
   ],
   [
     '-D -f 2 -6',
-    () => prepare({ op: 'deleteService', service: { fwmark: 2, family: 'ipv6' } }).request,
+    () => prepare({ op: 'deleteService', service: { fwmark: 2, family: 'ipv6' } }),
     false,
   ],
-  ['-Z -t 192.168.8.200:80', () => prepare({ op: 'zero', service: svc }).request, false],
+  ['-Z -t 192.168.8.200:80', () => prepare({ op: 'zero', service: svc }), false],
   ['-S -n', () => ({ command: commands.getServices }), false],
   ['-L --daemon', () => ({ command: commands.getDaemons }), false],
 ];
@@ -564,7 +551,7 @@ describe('encoding equivalent to ipvsadm 1.31 where the kernel reads the same at
     if (!entry || !dump) throw new Error('no GET_DEST fixture');
     const request: NativeRequest = {
       command: commands.getDests,
-      service: prepare({ op: 'deleteService', service: svc }).request.service ?? {
+      service: prepare({ op: 'deleteService', service: svc }).service ?? {
         family: 0,
         protocol: 0,
         port: 0,

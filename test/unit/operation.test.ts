@@ -1,7 +1,7 @@
 // The one Operation type: every producer's operations prepare to the requests the methods send.
 import { describe, expect, it } from 'vitest';
 import { Batch } from '../../lib/core/batch.js';
-import { prepare, targetOf, type Operation } from '../../lib/core/operation.js';
+import { operationName, prepare, targetOf, type Operation } from '../../lib/core/operation.js';
 
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
 
@@ -22,8 +22,9 @@ describe('prepare', () => {
       .zero()
       .setTimeouts({ tcp: 900 })
       .stopDaemon('backup');
-    expect(operations.map(prepare)).toEqual(batch.operations);
-    expect(batch.operations.map(targetOf)).toEqual([
+    const records = operations.map((_, i) => batch.records.read(i));
+    expect(records).toMatchObject(operations.map(prepare));
+    expect(records.map(targetOf)).toEqual([
       'service tcp 192.168.8.200:80',
       'destination 10.0.0.2:80 of service tcp 192.168.8.200:80',
       'destination 10.0.0.2:80 of service tcp 192.168.8.200:80',
@@ -31,6 +32,9 @@ describe('prepare', () => {
       'timeouts',
       'backup sync daemon',
     ]);
+    expect(operations.map((_, i) => operationName(batch.records.command(i)))).toEqual(
+      operations.map((o) => o.op),
+    );
   });
 
   it('names the field of a bad operation', () => {
