@@ -58,10 +58,14 @@ std::vector<rtnl::Request> NetRequestsFromPackedArgs(const Napi::Value& buffer,
   const uint8_t* data = PackedRecords(buffer, count, sizeof(PackedNetRequest), &records);
   std::vector<rtnl::Request> requests;
   requests.reserve(records);
-  for (uint32_t i = 0; i < records; ++i) {
-    PackedNetRequest packed;  // copied out: the JS buffer need not be aligned
-    std::memcpy(&packed, data + static_cast<size_t>(i) * sizeof packed, sizeof packed);
-    requests.push_back(NetRequestFromPacked(RecordReader(buffer.Env(), i), packed));
+  try {
+    for (uint32_t i = 0; i < records; ++i) {
+      PackedNetRequest packed;  // copied out: the JS buffer need not be aligned
+      std::memcpy(&packed, data + static_cast<size_t>(i) * sizeof packed, sizeof packed);
+      requests.push_back(NetRequestFromPacked(RecordReader(i), packed));
+    }
+  } catch (const RecordError& error) {
+    throw Napi::TypeError::New(buffer.Env(), error.what());
   }
   return requests;
 }

@@ -8,8 +8,7 @@
 namespace addon {
 
 void RecordReader::Fail(const char* field, const std::string& problem) const {
-  throw Napi::TypeError::New(env_,
-                             "request " + std::to_string(index_) + ": " + field + " " + problem);
+  throw RecordError("request " + std::to_string(index_) + ": " + field + " " + problem);
 }
 
 bool RecordReader::Address(const std::string& text, uint16_t family, const char* field,

@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include <stdexcept>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,10 +22,18 @@ struct PackedText {
   char text[N - 1];
 };
 
+// A record that does not hold what it claims; the message names the record and the field. Thrown
+// where no JS is at hand (a worker thread reads big exchanges' records); the functions called
+// from JS turn it into a TypeError.
+class RecordError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Reads the fields of record `index`, distrusting each one.
 class RecordReader {
  public:
-  RecordReader(Napi::Env env, uint32_t index) : env_(env), index_(index) {}
+  explicit RecordReader(uint32_t index) : index_(index) {}
 
   [[noreturn]] void Fail(const char* field, const std::string& problem) const;
 
@@ -39,7 +49,6 @@ class RecordReader {
                uint8_t (&bytes)[16]) const;
 
  private:
-  Napi::Env env_;
   uint32_t index_;
 };
 

@@ -83,18 +83,26 @@ ipvs::Request RequestFromPacked(const RecordReader& reader, const PackedRequest&
 
 }  // namespace
 
+std::vector<ipvs::Request> RequestsFromPacked(const uint8_t* data, uint32_t count) {
+  std::vector<ipvs::Request> requests;
+  requests.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    PackedRequest packed;  // copied out: the JS buffer need not be aligned
+    std::memcpy(&packed, data + static_cast<size_t>(i) * sizeof packed, sizeof packed);
+    requests.push_back(RequestFromPacked(RecordReader(i), packed));
+  }
+  return requests;
+}
+
 std::vector<ipvs::Request> RequestsFromPackedArgs(const Napi::Value& buffer,
                                                   const Napi::Value& count) {
   uint32_t records = 0;
   const uint8_t* data = PackedRecords(buffer, count, sizeof(PackedRequest), &records);
-  std::vector<ipvs::Request> requests;
-  requests.reserve(records);
-  for (uint32_t i = 0; i < records; ++i) {
-    PackedRequest packed;  // copied out: the JS buffer need not be aligned
-    std::memcpy(&packed, data + static_cast<size_t>(i) * sizeof packed, sizeof packed);
-    requests.push_back(RequestFromPacked(RecordReader(buffer.Env(), i), packed));
+  try {
+    return RequestsFromPacked(data, records);
+  } catch (const RecordError& error) {
+    throw Napi::TypeError::New(buffer.Env(), error.what());
   }
-  return requests;
 }
 
 Napi::Object RequestLayoutToJs(Napi::Env env) {

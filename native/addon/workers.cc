@@ -5,6 +5,7 @@
 #include "addon/addon_data.h"
 #include "addon/client_handle.h"
 #include "addon/js_convert.h"
+#include "addon/packed_request.h"
 
 namespace addon {
 
@@ -34,8 +35,21 @@ ExecuteWorker::ExecuteWorker(Napi::Env env, ClientHandle* handle,
   handle_->busy_ = true;
 }
 
+ExecuteWorker::ExecuteWorker(Napi::Env env, ClientHandle* handle, std::vector<uint8_t> packed,
+                             uint32_t count, std::chrono::milliseconds timeout)
+    : ExecuteWorker(env, handle, std::vector<ipvs::Request>{}, timeout) {
+  packed_ = std::move(packed);
+  packed_count_ = count;
+}
+
 void ExecuteWorker::Execute() {
-  Guard([&] { replies_ = client_->Execute(requests_, timeout_); });
+  Guard([&] {
+    if (packed_count_ > 0) {
+      requests_ = RequestsFromPacked(packed_.data(), packed_count_);
+      packed_ = {};
+    }
+    replies_ = client_->Execute(requests_, timeout_);
+  });
 }
 
 void ExecuteWorker::OnOK() {

@@ -33,6 +33,10 @@ class ExecuteWorker : public PromiseWorker {
  public:
   ExecuteWorker(Napi::Env env, ClientHandle* handle, std::vector<ipvs::Request> requests,
                 std::chrono::milliseconds timeout);
+  // With the requests still packed (addon/packed_request.h): Execute() reads them first, and a
+  // bad record rejects with its RecordError's message.
+  ExecuteWorker(Napi::Env env, ClientHandle* handle, std::vector<uint8_t> packed, uint32_t count,
+                std::chrono::milliseconds timeout);
 
  protected:
   void Execute() override;
@@ -44,6 +48,8 @@ class ExecuteWorker : public PromiseWorker {
   ClientHandle* handle_;
   std::shared_ptr<ipvs::Client> client_;
   std::vector<ipvs::Request> requests_;
+  std::vector<uint8_t> packed_;
+  uint32_t packed_count_ = 0;
   std::chrono::milliseconds timeout_;
   std::vector<ipvs::Reply> replies_;
 };

@@ -4,6 +4,9 @@
 // setImmediate callback queued before the call has or has not run when the call resolves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ipvs } from '../../lib/index.js';
+import { loadNative } from '../../lib/kernel/binding.js';
+import { RequestRecords } from '../../lib/kernel/request-records.js';
+import { prepare } from '../../lib/core/operation.js';
 import { addLan } from '../support/net.js';
 import { sh } from '../support/sh.js';
 
@@ -72,5 +75,33 @@ describe('inline exchanges', () => {
     expect(await loopTurnedDuring(() => ipvs.zero())).toBe(true);
     expect(await loopTurnedDuring(() => ipvs.flush())).toBe(true);
     expect(sh('ipvsadm', '-S', '-n').trim()).toBe('');
+  });
+
+  it('reads a big exchange on the worker thread: a bad record rejects, naming it, and nothing is sent', async () => {
+    // More records than may run inline: the addon copies their bytes and reads them off the JS
+    // thread, so a record the packer could never write is only found there.
+    const records = new RequestRecords();
+    for (let port = 1000; port < 1100; port++) {
+      records.append(prepare({ op: 'addService', service: { ...vip, port, scheduler: 'rr' } }));
+    }
+    const bytes = Uint8Array.from(records.bytes(0, records.count));
+    const { size, service } = loadNative().requestLayout;
+    const bad = 70 * size + service.address;
+    bytes.set(Buffer.from('not-an-ip'), bad + 1);
+    bytes[bad] = 'not-an-ip'.length;
+    const client = await loadNative().open('/proc/self/ns/net');
+    try {
+      await expect(client.execute(bytes, records.count, 5000)).rejects.toThrow(
+        'request 70: service.address is not a valid address: not-an-ip',
+      );
+      expect(sh('ipvsadm', '-Sn')).not.toMatch(/:1000 /);
+      // The same records, whole, are applied from the worker thread in order.
+      const good = Uint8Array.from(records.bytes(0, records.count));
+      const replies = await client.execute(good, records.count, 5000);
+      expect(replies).toEqual(Array.from({ length: 100 }, () => 0));
+      expect(sh('ipvsadm', '-Sn').match(/-A -t 192\.168\.8\.200:1\d{3} -s rr/g)).toHaveLength(100);
+    } finally {
+      client.close();
+    }
   });
 });
