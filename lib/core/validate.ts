@@ -85,9 +85,8 @@ const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
 const FAMILIES: readonly AddressFamily[] = ['ipv4', 'ipv6'];
 
 export function protocolNumber(protocol: Protocol): number {
-  return { tcp: constants.IPPROTO_TCP, udp: constants.IPPROTO_UDP, sctp: constants.IPPROTO_SCTP }[
-    protocol
-  ];
+  if (protocol === 'tcp') return constants.IPPROTO_TCP;
+  return protocol === 'udp' ? constants.IPPROTO_UDP : constants.IPPROTO_SCTP;
 }
 
 export function familyNumber(family: AddressFamily): number {
@@ -97,7 +96,10 @@ export function familyNumber(family: AddressFamily): number {
 /** An IP address (brackets around IPv6 allowed) and its family. */
 export function address(field: string, value: unknown): { text: string; family: AddressFamily } {
   if (typeof value !== 'string') typeError(field, 'an IPv4 or IPv6 address string', value);
-  const text = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  const text =
+    value.charCodeAt(0) === 0x5b && value.charCodeAt(value.length - 1) === 0x5d
+      ? value.slice(1, -1)
+      : value;
   const version = isIP(text);
   if (version === 0) typeError(field, 'an IPv4 or IPv6 address', value);
   return { text, family: version === 4 ? 'ipv4' : 'ipv6' };
@@ -240,6 +242,15 @@ const DAEMON_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 const MODULE_NAME = /^[a-z0-9_]{1,15}$/i;
+// The last module name that passed: a batch names the same scheduler over and over.
+let lastModuleName = '';
+
+function isModuleName(value: unknown): value is string {
+  if (value === lastModuleName) return true;
+  if (typeof value !== 'string' || !MODULE_NAME.test(value)) return false;
+  lastModuleName = value;
+  return true;
+}
 
 /** A service to add or to replace (ipvsadm -A / -E semantics: unspecified options take defaults). */
 export function serviceSpec(value: unknown, field = 'service'): NativeService {
@@ -247,7 +258,7 @@ export function serviceSpec(value: unknown, field = 'service'): NativeService {
   rejectUnknownKeys(field, spec, SERVICE_SPEC_FIELDS);
   const key = serviceKey(spec, field);
   const scheduler = spec.scheduler === undefined ? DEFAULT_SCHEDULER : spec.scheduler;
-  if (typeof scheduler !== 'string' || !MODULE_NAME.test(scheduler)) {
+  if (!isModuleName(scheduler)) {
     typeError(
       `${field}.scheduler`,
       'a scheduler name such as rr, wrr, wlc, sh or mh (1-15 letters/digits)',
@@ -273,7 +284,7 @@ export function serviceSpec(value: unknown, field = 'service'): NativeService {
   }
   let peName = '';
   if (spec.persistenceEngine !== undefined) {
-    if (typeof spec.persistenceEngine !== 'string' || !MODULE_NAME.test(spec.persistenceEngine)) {
+    if (!isModuleName(spec.persistenceEngine)) {
       typeError(
         `${field}.persistenceEngine`,
         "a persistence engine name such as 'sip'",
@@ -338,11 +349,8 @@ export function forwardMethod(field: string, value: unknown): ForwardMethod {
 }
 
 export function forwardNumber(method: ForwardMethod): number {
-  return {
-    masq: constants.IP_VS_CONN_F_MASQ,
-    route: constants.IP_VS_CONN_F_DROUTE,
-    tunnel: constants.IP_VS_CONN_F_TUNNEL,
-  }[method];
+  if (method === 'masq') return constants.IP_VS_CONN_F_MASQ;
+  return method === 'route' ? constants.IP_VS_CONN_F_DROUTE : constants.IP_VS_CONN_F_TUNNEL;
 }
 
 function destAddress(
