@@ -94,13 +94,40 @@ function serviceFlags(flags: number): ServiceFlag[] {
   return names;
 }
 
+// The two builders below write each object as one literal, in the order the public types list
+// their fields: no intermediate object spread into another (a listing builds one per row).
 export function serviceFromKernel(native: NativeServiceReply): Service {
-  const persistent = (native.flags & constants.IP_VS_SVC_F_PERSISTENT) !== 0;
+  const flags = native.flags;
+  const persistence = (flags & constants.IP_VS_SVC_F_PERSISTENT) !== 0 ? native.timeout : 0;
+  const netmask = netmaskText(native.family, native.netmask);
+  const onePacket = (flags & constants.IP_VS_SVC_F_ONEPACKET) !== 0;
+  if (native.peName || native.fwmark !== 0) return unusualService(native, persistence, netmask);
+  return {
+    protocol: protocolName(native.protocol),
+    address: native.address,
+    port: native.port,
+    family: familyName(native.family),
+    scheduler: native.scheduler,
+    persistence,
+    netmask,
+    onePacket,
+    schedulerFlags: schedulerFlags(native.scheduler, flags),
+    flags: serviceFlags(flags),
+    stats: native.stats,
+  };
+}
+
+/** A fwmark service, or one with a persistence engine: the same fields, some optional. */
+function unusualService(
+  native: NativeServiceReply,
+  persistence: number,
+  netmask: string | number,
+): Service {
   const state = {
     family: familyName(native.family),
     scheduler: native.scheduler,
-    persistence: persistent ? native.timeout : 0,
-    netmask: netmaskText(native.family, native.netmask),
+    persistence,
+    netmask,
     ...(native.peName ? { persistenceEngine: native.peName } : {}),
     onePacket: (native.flags & constants.IP_VS_SVC_F_ONEPACKET) !== 0,
     schedulerFlags: schedulerFlags(native.scheduler, native.flags),
@@ -124,6 +151,7 @@ function checksumName(flags: number): TunnelChecksum {
 
 export function destinationFromKernel(native: NativeDestReply): Destination {
   const forward = forwardName(native.fwdMethod);
+  if (forward === 'tunnel') return tunnelDestination(native);
   return {
     address: native.address,
     port: native.port,
@@ -132,15 +160,27 @@ export function destinationFromKernel(native: NativeDestReply): Destination {
     weight: native.weight,
     upperThreshold: native.upperThreshold,
     lowerThreshold: native.lowerThreshold,
-    ...(forward === 'tunnel'
-      ? {
-          tunnel: {
-            type: flagTables().tunnelTypes[native.tunType] ?? 'ipip',
-            port: native.tunPort,
-            checksum: checksumName(native.tunFlags),
-          },
-        }
-      : {}),
+    activeConnections: native.activeConns,
+    inactiveConnections: native.inactiveConns,
+    persistentConnections: native.persistentConns,
+    stats: native.stats,
+  };
+}
+
+function tunnelDestination(native: NativeDestReply): Destination {
+  return {
+    address: native.address,
+    port: native.port,
+    family: familyName(native.family),
+    forward: 'tunnel',
+    weight: native.weight,
+    upperThreshold: native.upperThreshold,
+    lowerThreshold: native.lowerThreshold,
+    tunnel: {
+      type: flagTables().tunnelTypes[native.tunType] ?? 'ipip',
+      port: native.tunPort,
+      checksum: checksumName(native.tunFlags),
+    },
     activeConnections: native.activeConns,
     inactiveConnections: native.inactiveConns,
     persistentConnections: native.persistentConns,
