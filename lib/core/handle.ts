@@ -9,7 +9,7 @@ import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
 import { destinationDumpRequest } from '../kernel/dump-requests.js';
-import { ExchangeQueue, ROWS_PER_TURN, yieldToLoop } from '../kernel/exchange-queue.js';
+import { ExchangeQueue, QueuedCall, ROWS_PER_TURN, yieldToLoop } from '../kernel/exchange-queue.js';
 import {
   daemonFromKernel,
   destinationFromKernel,
@@ -106,6 +106,52 @@ interface ReplyFailure {
 function replyError(reply: NativeReply): ReplyFailure | undefined {
   if (reply === 0 || reply.error === 0) return undefined;
   return { errno: reply.error, message: reply.message, offset: reply.offset };
+}
+
+/** One operation's call: resolves once the kernel applied it, else rejects saying what was tried. */
+class OperationCall extends QueuedCall {
+  constructor(
+    private readonly request: NativeRequest,
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    super();
+  }
+  settle(replies: readonly NativeReply[], offset: number): void {
+    const reply = replies[offset];
+    const error: ReplyFailure | undefined =
+      reply === undefined ? { errno: EIO } : replyError(reply);
+    if (!error) {
+      this.resolve();
+      return;
+    }
+    const attempt = attemptOf(this.request);
+    this.reject(new IpvsError(error.errno, attempt, error.message, undefined, error.offset));
+  }
+  fail(error: unknown): void {
+    this.reject(exchangeError(error, attemptOf(this.request)));
+  }
+}
+
+/** A batch's replies: replies[offset] onwards. */
+interface Answered {
+  replies: readonly NativeReply[];
+  offset: number;
+}
+
+class BatchCall extends QueuedCall {
+  constructor(
+    private readonly resolve: (answered: Answered) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    super();
+  }
+  settle(replies: readonly NativeReply[], offset: number): void {
+    this.resolve({ replies, offset });
+  }
+  fail(error: unknown): void {
+    this.reject(error);
+  }
 }
 
 // Every public method is async: bad input rejects the returned promise (with a TypeError or
@@ -359,15 +405,15 @@ export class IpvsHandle {
     const count = batch.size;
     if (count === 0) return [];
     const records = batch.records;
-    const replies = await new Promise<readonly NativeReply[]>((resolve, reject) => {
-      this.queue.enqueueRecords(records, { settle: resolve, fail: reject });
+    const { replies, offset } = await new Promise<Answered>((resolve, reject) => {
+      this.queue.enqueueRecords(records, new BatchCall(resolve, reject));
     }).catch((error: unknown) => {
       throw exchangeError(error, { op: 'batch', target: `${count} operations` });
     });
     const results = new Array<BatchResult>(count);
     for (let index = 0; index < count; index++) {
       if (index > 0 && index % ROWS_PER_TURN === 0) await yieldToLoop();
-      results[index] = batchResult(records, index, replies[index]);
+      results[index] = batchResult(records, index, replies[offset + index]);
     }
     return results;
   }
@@ -380,20 +426,7 @@ export class IpvsHandle {
     return new Promise((resolve, reject) => {
       // Validation throws before anything is queued: the promise rejects with its error.
       const request = prepare(operation);
-      this.queue.enqueue(request, {
-        settle(replies, offset) {
-          const reply = replies[offset];
-          const error: ReplyFailure | undefined =
-            reply === undefined ? { errno: EIO } : replyError(reply);
-          if (!error) { resolve(); return; }
-          reject(
-            new IpvsError(error.errno, attemptOf(request), error.message, undefined, error.offset),
-          );
-        },
-        fail(error) {
-          reject(exchangeError(error, attemptOf(request)));
-        },
-      });
+      this.queue.enqueue(request, new OperationCall(request, resolve, reject));
     });
   }
 

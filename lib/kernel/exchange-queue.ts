@@ -29,23 +29,42 @@ export const yieldToLoop = (): Promise<void> =>
     setImmediate(resolve);
   });
 
-/** Where a call learns its outcome. */
-export interface Settlement {
+/**
+ * A call waiting in the queue: the queue notes where its records are, the call says what its
+ * replies mean. One object per call (a coalesced burst makes thousands).
+ */
+export abstract class QueuedCall {
+  records: RequestRecords | undefined = undefined;
+  from = 0;
+  count = 0;
   /** The call's replies are replies[offset] to replies[offset + count - 1]. */
-  settle(replies: readonly NativeReply[], offset: number): void;
+  abstract settle(replies: readonly NativeReply[], offset: number): void;
   /** The exchange itself failed; the addon's rejection as it came (read it with nativeFailure). */
-  fail(error: unknown): void;
+  abstract fail(error: unknown): void;
 }
 
-interface Pending {
-  records: RequestRecords;
-  from: number;
-  count: number;
-  outcome: Settlement;
+/** submit()'s call: its replies as an array of their own. */
+class ArrayCall extends QueuedCall {
+  constructor(
+    private readonly resolve: (replies: NativeReply[]) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    super();
+  }
+  settle(replies: readonly NativeReply[], offset: number): void {
+    this.resolve(
+      offset === 0 && replies.length === this.count
+        ? (replies as NativeReply[])
+        : replies.slice(offset, offset + this.count),
+    );
+  }
+  fail(error: unknown): void {
+    this.reject(error);
+  }
 }
 
 export class ExchangeQueue {
-  private pending: Pending[] = [];
+  private pending: QueuedCall[] = [];
   private running = false;
   private scheduled = false;
   private closedError: NativeError | undefined;
@@ -58,41 +77,36 @@ export class ExchangeQueue {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Queues one request (already validated); its reply goes to `outcome`. */
-  enqueue(request: NativeRequest, outcome: Settlement): void {
-    if (this.closedError) { outcome.fail(this.closedError); return; }
+  /** Queues one request (already validated). */
+  enqueue(request: NativeRequest, call: QueuedCall): void {
+    if (this.closedError) {
+      call.fail(this.closedError);
+      return;
+    }
     this.gathering.append(request);
-    this.push({ records: this.gathering, from: this.gathering.count - 1, count: 1, outcome });
+    this.push(call, this.gathering, this.gathering.count - 1, 1);
   }
 
   /** Queues every record of `records` (a batch's: sent as they are, so not changed until settled). */
-  enqueueRecords(records: RequestRecords, outcome: Settlement): void {
-    if (this.closedError) { outcome.fail(this.closedError); return; }
-    this.push({ records, from: 0, count: records.count, outcome });
+  enqueueRecords(records: RequestRecords, call: QueuedCall): void {
+    if (this.closedError) {
+      call.fail(this.closedError);
+      return;
+    }
+    this.push(call, records, 0, records.count);
   }
 
   /** Resolves with one reply per request; rejects only when the exchange itself failed. */
   submit(requests: readonly NativeRequest[]): Promise<NativeReply[]> {
     return new Promise((resolve, reject) => {
-      if (this.closedError) { reject(this.closedError); return; }
+      const call = new ArrayCall(resolve, reject);
+      if (this.closedError) {
+        call.fail(this.closedError);
+        return;
+      }
       const from = this.gathering.count;
       for (const request of requests) this.gathering.append(request);
-      const count = requests.length;
-      this.push({
-        records: this.gathering,
-        from,
-        count,
-        outcome: {
-          settle: (replies, offset) => {
-            resolve(
-              offset === 0 && replies.length === count
-                ? (replies as NativeReply[])
-                : replies.slice(offset, offset + count),
-            );
-          },
-          fail: reject,
-        },
-      });
+      this.push(call, this.gathering, from, requests.length);
     });
   }
 
@@ -102,11 +116,14 @@ export class ExchangeQueue {
     const waiting = this.pending;
     this.pending = [];
     this.gathering.reset();
-    for (const p of waiting) p.outcome.fail(error);
+    for (const call of waiting) call.fail(error);
   }
 
-  private push(pending: Pending): void {
-    this.pending.push(pending);
+  private push(call: QueuedCall, records: RequestRecords, from: number, count: number): void {
+    call.records = records;
+    call.from = from;
+    call.count = count;
+    this.pending.push(call);
     if (!this.running && !this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => void this.pump());
@@ -126,14 +143,14 @@ export class ExchangeQueue {
         this.sending = sent;
         // Consecutive calls with the same records are one run of records: one exchange.
         for (let first = 0; first < round.length;) {
-          const records = (round[first] as Pending).records;
+          const head = round[first] as QueuedCall;
           let end = first;
           let count = 0;
-          while (end < round.length && (round[end] as Pending).records === records) {
-            count += (round[end] as Pending).count;
+          while (end < round.length && (round[end] as QueuedCall).records === head.records) {
+            count += (round[end] as QueuedCall).count;
             end++;
           }
-          await this.run(round, first, end, records, (round[first] as Pending).from, count);
+          await this.run(round, first, end, head.records as RequestRecords, head.from, count);
           first = end;
         }
         sent.reset();
@@ -145,7 +162,7 @@ export class ExchangeQueue {
 
   /** Sends the records of calls round[first..end) and settles each call. */
   private async run(
-    round: readonly Pending[],
+    round: readonly QueuedCall[],
     first: number,
     end: number,
     records: RequestRecords,
@@ -156,7 +173,7 @@ export class ExchangeQueue {
     try {
       replies = await this.execute(records, from, count);
     } catch (error) {
-      for (let i = first; i < end; i++) (round[i] as Pending).outcome.fail(error);
+      for (let i = first; i < end; i++) (round[i] as QueuedCall).fail(error);
       return;
     }
     // Each settlement runs its caller's continuation (a microtask) before the loop turns: many
@@ -168,10 +185,10 @@ export class ExchangeQueue {
         settled = 0;
         await yieldToLoop();
       }
-      const p = round[i] as Pending;
-      p.outcome.settle(replies, offset);
-      offset += p.count;
-      settled += p.count;
+      const call = round[i] as QueuedCall;
+      call.settle(replies, offset);
+      offset += call.count;
+      settled += call.count;
     }
   }
 

@@ -2,7 +2,7 @@
 // overlap, order is kept, and close() settles what has not been sent. The client here is a
 // recording stand-in for the addon's (the kernel side is covered by the kernel suite).
 import { describe, expect, it } from 'vitest';
-import { ExchangeQueue, SLICE, type Settlement } from '../../lib/kernel/exchange-queue.js';
+import { ExchangeQueue, QueuedCall, SLICE } from '../../lib/kernel/exchange-queue.js';
 import { RequestRecords } from '../../lib/kernel/request-records.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeRequest } from '../../lib/kernel/native.js';
@@ -142,12 +142,18 @@ describe('ExchangeQueue', () => {
     const client = new RecordingClient();
     const queue = new ExchangeQueue(client, 1000);
     const settled: string[] = [];
-    const outcome = (name: string): Settlement => ({
-      settle: (replies, offset) => {
-        settled.push(`${name}:${JSON.stringify(replies[offset])}`);
-      },
-      fail: () => settled.push(`${name}:failed`),
-    });
+    class Recorded extends QueuedCall {
+      constructor(private readonly name: string) {
+        super();
+      }
+      settle(replies: readonly NativeReply[], offset: number): void {
+        settled.push(`${this.name}:${JSON.stringify(replies[offset])}`);
+      }
+      fail(): void {
+        settled.push(`${this.name}:failed`);
+      }
+    }
+    const outcome = (name: string) => new Recorded(name);
     const batch = new RequestRecords();
     for (const command of [5, 6, 7]) batch.append(req(command));
     queue.enqueue(req(1), outcome('a'));
