@@ -1,6 +1,9 @@
 // The chart (benchmarks/results/latest.svg), written by hand: per scenario, one horizontal bar per
-// contender for its median ops/s on a log scale, with a min-max whisker over the repetitions.
+// contender for its median ops/s on a log scale, with a min-max whisker over the repetitions; below
+// them, when the run has scenario (g), the cost per service as the table grows (scaling-svg.ts).
 import { summarize, type Results, type Scenario } from '../results.js';
+import { SCALING_PANEL_HEIGHT, scalingPanel } from './scaling-svg.js';
+import { escape } from './xml.js';
 
 const WIDTH = 960;
 const LABEL = 230;
@@ -22,7 +25,6 @@ function colour(contender: string): string {
   return '#d62728';
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
 
 export function svg(results: Results): string {
@@ -59,6 +61,10 @@ export function svg(results: Results): string {
       );
     }
     y += 22;
+  }
+  if (results.scaling && results.scaling.length > 0) {
+    body.push(...scalingPanel(results.scaling, y));
+    y += SCALING_PANEL_HEIGHT;
   }
   const e = results.environment;
   const o = results.options;
