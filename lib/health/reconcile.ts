@@ -10,6 +10,7 @@ import type { Destination, Service, ServiceKey, ServiceSpec } from '../model/typ
 import { normalFromKernel } from '../state/current.js';
 import { planService as planTableService, type Step } from '../state/plan.js';
 import { normalService } from '../state/schema.js';
+import { runInSlices, type SlicedWork } from '../state/slices.js';
 import type { DesiredService } from './desired.js';
 
 /** The part of Ipvs the checker uses, so that tests can give it a table of their own. */
@@ -61,7 +62,31 @@ export interface RepairOutcome {
   result: BatchResult;
 }
 
-/** Reads the managed services back, plans, and applies everything as one batch. */
+/** The repairs, a service at a time (see lib/state/slices.ts): retired services first. */
+function* repairing(
+  wanted: readonly DesiredService[],
+  actual: ReadonlyArray<Service | undefined>,
+  retired: readonly ServiceSpec[],
+  gone: ReadonlyArray<Service | undefined>,
+): SlicedWork<Step[]> {
+  const repairs: Step[] = [];
+  for (const [i, spec] of retired.entries()) {
+    if (gone[i])
+      repairs.push({ op: 'deleteService', service: spec, why: 'no longer in the config' });
+    yield 1;
+  }
+  for (const [i, w] of wanted.entries()) {
+    const have = actual[i];
+    repairs.push(...planService(w, have));
+    yield 1 + w.destinations.length + (have?.destinations?.length ?? 0);
+  }
+  return repairs;
+}
+
+/**
+ * Reads the managed services back, plans, and applies everything as one batch. A big config is
+ * planned in slices with turns of the event loop between them.
+ */
 export async function reconcile(
   ipvs: IpvsTable,
   wanted: readonly DesiredService[],
@@ -70,12 +95,7 @@ export async function reconcile(
   const read = await readServices(ipvs, [...wanted.map((w) => w.service.spec), ...retired]);
   const actual = read.slice(0, wanted.length);
   const gone = read.slice(wanted.length);
-  const repairs: Step[] = [];
-  retired.forEach((spec, i) => {
-    if (gone[i])
-      repairs.push({ op: 'deleteService', service: spec, why: 'no longer in the config' });
-  });
-  wanted.forEach((w, i) => repairs.push(...planService(w, actual[i])));
+  const repairs = await runInSlices(repairing(wanted, actual, retired, gone));
   if (repairs.length === 0) return [];
   const results = await ipvs.batch((batch) => {
     for (const repair of repairs) batch.add(repair);
