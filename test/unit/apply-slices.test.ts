@@ -7,14 +7,17 @@
 // health checker's reconcile of a config that big plans in slices the same way.
 import { describe, expect, it } from 'vitest';
 import { desiredService } from '../../lib/health/desired.js';
-import { readServices, reconcile } from '../../lib/health/reconcile.js';
+import { readServices, reconcile, type IpvsTable } from '../../lib/health/reconcile.js';
 import { validateHealthConfig } from '../../lib/health/index.js';
-import { Ipvs, type DesiredState } from '../../lib/index.js';
+import { constants as osConstants } from 'node:os';
+import { IpvsError } from '../../lib/core/errors.js';
+import { Ipvs, type DesiredState, type ServiceKey } from '../../lib/index.js';
 import { ROWS_PER_TURN } from '../../lib/kernel/exchange-queue.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeTable } from '../../lib/kernel/native.js';
 
 const native = loadNative();
+const { ESRCH, EPERM } = osConstants.errno;
 const { commands } = native.constants;
 const { size: RECORD, command: COMMAND } = native.requestLayout;
 
@@ -120,6 +123,10 @@ function desired(services: number, changed?: number): DesiredState {
     })),
   };
 }
+
+/** The keys of the first `services` services TableClient holds. */
+const keysOf = (services: number): ServiceKey[] =>
+  Array.from({ length: services }, (_, s) => ({ protocol: 'tcp', address: address(s), port: 80 }));
 
 /** The turns the listing alone gives the loop, which apply's own phases must add to. */
 async function listingTurns(): Promise<number> {
@@ -242,4 +249,62 @@ describe("the health checker's reconcile of 20,000 services x 2 yields to the ev
       expect(ran.timers).toBeGreaterThan(0);
     },
   );
+
+  it('asks for the destinations of 20,000 services a slice of calls per turn', async () => {
+    const ipvs = new Ipvs(new TableClient(SERVICES), 1000);
+    // The turn of the loop (counted by immediates) in which each destination read was asked for.
+    let turn = 0;
+    const askedIn: number[] = [];
+    const table: IpvsTable = {
+      listServices: () => ipvs.listServices(),
+      listDestinations: (key) => {
+        askedIn.push(turn);
+        return ipvs.listDestinations(key);
+      },
+      batch: (build) => ipvs.batch(build),
+    };
+    let running = true;
+    const tick = () => {
+      turn++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const keys = keysOf(SERVICES);
+    const read = await readServices(table, keys);
+    running = false;
+    expect(read).toHaveLength(SERVICES);
+    expect(read[SERVICES - 1]?.address).toBe(address(SERVICES - 1));
+    expect(read.every((s) => s?.destinations?.length === DESTS)).toBe(true);
+    expect(askedIn).toHaveLength(SERVICES);
+    const perTurn = new Map<number, number>();
+    for (const t of askedIn) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    // The services listed are indexed first, a row each, then the calls made: no turn makes more
+    // than a slice's worth of them.
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(ROWS_PER_TURN);
+    expect(perTurn.size).toBeGreaterThanOrEqual(Math.ceil(SERVICES / ROWS_PER_TURN));
+  });
+
+  it('a service deleted between the reads is missing; another failure rejects, held across turns', async () => {
+    const ipvs = new Ipvs(new TableClient(SERVICES), 1000);
+    const failing = (errno: number) => (key: ServiceKey) =>
+      Promise.reject(new IpvsError(errno, { op: 'listDestinations', target: JSON.stringify(key) }));
+    const keys = keysOf(3 * ROWS_PER_TURN);
+    const gone = 5;
+    const refused = 100;
+    const table = (refuse: boolean): IpvsTable => ({
+      listServices: () => ipvs.listServices(),
+      listDestinations: (key) => {
+        if ('address' in key && key.address === address(gone)) return failing(ESRCH)(key);
+        if (refuse && 'address' in key && key.address === address(refused))
+          return failing(EPERM)(key);
+        return ipvs.listDestinations(key);
+      },
+      batch: (build) => ipvs.batch(build),
+    });
+    const read = await readServices(table(false), keys);
+    expect(read[gone]).toBeUndefined();
+    expect(read.filter((s) => s === undefined)).toHaveLength(1);
+    // The refusal comes in the first slice of calls, turns before the last one is made.
+    await expect(readServices(table(true), keys)).rejects.toMatchObject({ code: 'EPERM' });
+  });
 });
