@@ -1,11 +1,13 @@
 // apply(): one dump of the kernel's table, the minimal plan to the desired state, executed in
 // batches. Bad input throws before anything is sent; a kernel refusal of one step is reported
-// with the step and does not stop the others (the kernel has no transactions).
+// with the step and does not stop the others (the kernel has no transactions). Normalising, reading
+// the table and planning run in slices with turns of the event loop between them, so that a big
+// state does not hold the loop (see lib/state/slices.ts).
 import type { IpvsError } from '../core/errors.js';
 import type { IpvsHandle } from '../core/handle.js';
 import { currentState } from '../state/current.js';
-import { plan, type Step } from '../state/plan.js';
-import { normalise, type DesiredState } from '../state/schema.js';
+import { planInSlices, type Step } from '../state/plan.js';
+import { normaliseInSlices, type DesiredState } from '../state/schema.js';
 
 export interface ApplyOptions {
   /** Delete services (and destinations of desired services) that are not desired. Default false. */
@@ -31,11 +33,12 @@ export async function apply(
   desired: DesiredState,
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const wanted = normalise(desired);
+  const wanted = await normaliseInSlices(desired);
   const batchSize = options.batchSize ?? 2000;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batchSize must be a positive integer, got ${String(batchSize)}`);
-  const steps = plan(await currentState(ipvs), wanted, options.prune ? { prune: true } : {});
+  const current = await currentState(ipvs);
+  const steps = await planInSlices(current, wanted, options.prune ? { prune: true } : {});
   const result: ApplyResult = { steps, applied: 0, failures: [] };
   if (options.dryRun || steps.length === 0) return result;
   for (let start = 0; start < steps.length; start += batchSize) {

@@ -2,6 +2,7 @@
 import type { IpvsHandle } from '../core/handle.js';
 import type { Destination, DestinationSpec, Service, ServiceSpec } from '../model/types.js';
 import { normalService, type NormalService } from './schema.js';
+import { runInSlices, type SlicedWork } from './slices.js';
 
 export function specOfService(s: Service): ServiceSpec {
   const key =
@@ -42,7 +43,16 @@ export function normalFromKernel(service: Service): NormalService {
   return normalService(specOfService(service), (service.destinations ?? []).map(specOfDestination));
 }
 
-/** The whole table, one dump. */
+function* normalisingKernel(services: readonly Service[]): SlicedWork<NormalService[]> {
+  const normal: NormalService[] = [];
+  for (const service of services) {
+    normal.push(normalFromKernel(service));
+    yield 1 + (service.destinations?.length ?? 0);
+  }
+  return normal;
+}
+
+/** The whole table, one dump; the rows are normalised in slices (see slices.ts). */
 export async function currentState(ipvs: IpvsHandle): Promise<NormalService[]> {
-  return (await ipvs.listServices({ destinations: true })).map(normalFromKernel);
+  return runInSlices(normalisingKernel(await ipvs.listServices({ destinations: true })));
 }

@@ -7,6 +7,7 @@ import { forwardName, netmaskText } from '../kernel/from-kernel.js';
 import type { NativeDest, NativeService } from '../kernel/native.js';
 import type { AddressServiceKey, ServiceKey, ServiceSpec } from '../model/types.js';
 import type { NormalService } from './schema.js';
+import { runAtOnce, runInSlices, type SlicedWork } from './slices.js';
 
 type TableOperation = Extract<
   Operation,
@@ -142,6 +143,33 @@ export function planService(
   return [...adds, ...edits, ...deletes];
 }
 
+/** The plan for a whole table, a service at a time (see slices.ts). */
+function* planning(
+  current: readonly NormalService[],
+  desired: readonly NormalService[],
+  options: PlanOptions,
+): SlicedWork<Step[]> {
+  const currentByKey = new Map<string, NormalService>();
+  for (const have of current) {
+    currentByKey.set(have.key, have);
+    yield 1;
+  }
+  const steps: Step[] = [];
+  const pruneDestinations = options.prune === true;
+  for (const want of desired) {
+    steps.push(...planService(want, currentByKey.get(want.key), { pruneDestinations }));
+    currentByKey.delete(want.key);
+    yield 1 + want.destinations.length;
+  }
+  if (options.prune) {
+    for (const stray of currentByKey.values()) {
+      steps.push({ op: 'deleteService', service: keyOf(stray.spec), why: 'not wanted' });
+      yield 1;
+    }
+  }
+  return steps;
+}
+
 /**
  * The plan for a whole table: each desired service in order, then (with prune) the deletion of
  * the services that are not desired.
@@ -151,17 +179,14 @@ export function plan(
   desired: readonly NormalService[],
   options: PlanOptions = {},
 ): Step[] {
-  const currentByKey = new Map(current.map((s) => [s.key, s]));
-  const steps: Step[] = [];
-  const pruneDestinations = options.prune === true;
-  for (const want of desired) {
-    steps.push(...planService(want, currentByKey.get(want.key), { pruneDestinations }));
-    currentByKey.delete(want.key);
-  }
-  if (options.prune) {
-    for (const stray of currentByKey.values()) {
-      steps.push({ op: 'deleteService', service: keyOf(stray.spec), why: 'not wanted' });
-    }
-  }
-  return steps;
+  return runAtOnce(planning(current, desired, options));
+}
+
+/** plan() with a turn of the event loop after every ROWS_PER_TURN services and destinations. */
+export function planInSlices(
+  current: readonly NormalService[],
+  desired: readonly NormalService[],
+  options: PlanOptions = {},
+): Promise<Step[]> {
+  return runInSlices(planning(current, desired, options));
 }

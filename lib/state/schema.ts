@@ -18,6 +18,7 @@ import { describeService, destinationSpec, serviceSpec } from '../core/validate.
 import { isRecord } from '../model/guards.js';
 import { destinationIdentity } from '../model/identity.js';
 import type { DestinationSpec, ServiceSpec } from '../model/types.js';
+import { runAtOnce, runInSlices, type SlicedWork } from './slices.js';
 
 export type DesiredService = ServiceSpec & { destinations?: DestinationSpec[] };
 
@@ -78,8 +79,8 @@ export function normalService(
   return { key: describeService(native), native, spec: spec as ServiceSpec, destinations: normal };
 }
 
-/** Checks and normalises a desired state; throws TypeError/RangeError naming the path. */
-export function normalise(value: unknown): NormalService[] {
+/** Checks and normalises a desired state, a service at a time (see slices.ts). */
+function* normalising(value: unknown): SlicedWork<NormalService[]> {
   const root = object(value, 'desired state');
   for (const key of Object.keys(root)) {
     if (key !== 'services') throw new TypeError(`desired state has an unknown field '${key}'`);
@@ -87,7 +88,8 @@ export function normalise(value: unknown): NormalService[] {
   const services = root.services ?? [];
   if (!Array.isArray(services)) throw new TypeError('services must be a list');
   const seen = new Map<string, number>();
-  return services.map((raw: unknown, i) => {
+  const normal: NormalService[] = [];
+  for (const [i, raw] of (services as unknown[]).entries()) {
     const field = `services[${i}]`;
     const { destinations = [], ...spec } = object(raw, field);
     if (!Array.isArray(destinations)) throw new TypeError(`${field}.destinations must be a list`);
@@ -97,6 +99,21 @@ export function normalise(value: unknown): NormalService[] {
       throw new TypeError(`${field} is the same service as services[${earlier}]`);
     }
     seen.set(service.key, i);
-    return service;
-  });
+    normal.push(service);
+    yield 1 + destinations.length;
+  }
+  return normal;
+}
+
+/** Checks and normalises a desired state; throws TypeError/RangeError naming the path. */
+export function normalise(value: unknown): NormalService[] {
+  return runAtOnce(normalising(value));
+}
+
+/**
+ * normalise() with a turn of the event loop after every ROWS_PER_TURN services and destinations;
+ * rejects with the same errors.
+ */
+export function normaliseInSlices(value: unknown): Promise<NormalService[]> {
+  return runInSlices(normalising(value));
 }
