@@ -15,6 +15,7 @@ import { Ipvs, type DesiredState, type ServiceKey } from '../../lib/index.js';
 import { ROWS_PER_TURN } from '../../lib/kernel/exchange-queue.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeTable } from '../../lib/kernel/native.js';
+import { loopWatch } from '../support/loop-watch.js';
 
 const native = loadNative();
 const { ESRCH, EPERM } = osConstants.errno;
@@ -81,29 +82,6 @@ class TableClient implements NativeClient {
   writes(): number[] {
     return this.sent.filter((c) => c !== commands.getServices && c !== commands.getDests);
   }
-}
-
-/** Counts the immediates and timers that run until stop() is called. */
-function loopWatch(): { stop: () => { immediates: number; timers: number } } {
-  let immediates = 0;
-  let timers = 0;
-  let running = true;
-  const immediate = () => {
-    immediates++;
-    if (running) setImmediate(immediate);
-  };
-  const timer = () => {
-    timers++;
-    if (running) setTimeout(timer, 0);
-  };
-  setImmediate(immediate);
-  setTimeout(timer, 0);
-  return {
-    stop: () => {
-      running = false;
-      return { immediates, timers };
-    },
-  };
 }
 
 /** The table TableClient holds, as a desired state; `changed`: that service's first weight is 2. */

@@ -9,6 +9,7 @@ import { Ipvs } from '../../lib/index.js';
 import { SLICE } from '../../lib/kernel/exchange-queue.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type { NativeClient, NativeReply, NativeTable } from '../../lib/kernel/native.js';
+import { loopWatch } from '../support/loop-watch.js';
 
 const native = loadNative();
 const { commands } = native.constants;
@@ -59,29 +60,6 @@ class InstantClient implements NativeClient {
   counters(): Record<string, never> {
     return {};
   }
-}
-
-/** Counts the immediates and timers that run until stop() is called. */
-function loopWatch(): { stop: () => { immediates: number; timers: number } } {
-  let immediates = 0;
-  let timers = 0;
-  let running = true;
-  const immediate = () => {
-    immediates++;
-    if (running) setImmediate(immediate);
-  };
-  const timer = () => {
-    timers++;
-    if (running) setTimeout(timer, 0);
-  };
-  setImmediate(immediate);
-  setTimeout(timer, 0);
-  return {
-    stop: () => {
-      running = false;
-      return { immediates, timers };
-    },
-  };
 }
 
 const OPS = 100_000;
