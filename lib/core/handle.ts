@@ -77,7 +77,7 @@ function batchResult(
   reply: NativeReply | undefined,
 ): BatchResult {
   const op = operationName(records.command(index));
-  const error: ReplyFailure | undefined = reply === undefined ? { errno: EIO } : replyError(reply);
+  const error = failureOf(reply);
   if (!error) {
     return {
       ok: true,
@@ -108,6 +108,11 @@ function replyError(reply: NativeReply): ReplyFailure | undefined {
   return { errno: reply.error, message: reply.message, offset: reply.offset };
 }
 
+/** A write's failure, if it failed; a reply that never came is EIO. */
+function failureOf(reply: NativeReply | undefined): ReplyFailure | undefined {
+  return reply === undefined ? { errno: EIO } : replyError(reply);
+}
+
 /** One operation's call: resolves once the kernel applied it, else rejects saying what was tried. */
 class OperationCall extends QueuedCall {
   constructor(
@@ -118,9 +123,7 @@ class OperationCall extends QueuedCall {
     super();
   }
   settle(replies: readonly NativeReply[], offset: number): void {
-    const reply = replies[offset];
-    const error: ReplyFailure | undefined =
-      reply === undefined ? { errno: EIO } : replyError(reply);
+    const error = failureOf(replies[offset]);
     if (!error) {
       this.resolve();
       return;
