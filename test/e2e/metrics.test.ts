@@ -104,7 +104,9 @@ scrape_configs:
     b.addService({ ...v6, scheduler: 'rr' });
     b.addDestination(v6, { address: '2001:db8::20', port: 8443, forward: 'nat', weight: 4 });
   });
-  for (let i = 0; i < 10; i++) await get('http://192.168.8.200/');
+  // Ten connections, each from a port of its own, so that the kernel counts ten (see httpGet).
+  for (let i = 0; i < 10; i++)
+    await httpGet('http://192.168.8.200/', undefined, 10_000, 41_000 + i);
 
   await ready('node_exporter', () => Promise.resolve(theirs()), 60);
   await ready('ipvs exporter', ours, 240);
