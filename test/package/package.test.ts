@@ -93,7 +93,7 @@ const mapped = () => [...new Set(readFileSync('/proc/self/maps', 'utf8').split('
 const atImport = mapped();
 const batch = new Batch().addService({ protocol: 'tcp', address: '192.168.8.200', port: 80, scheduler: 'rr' });
 const codec = await import(new URL('node_modules/ipvs-native/dist/kernel/codec.js', import.meta.url));
-const request = batch.operations[0].request;
+const request = batch.records.read(0);
 console.log(JSON.stringify({
   arch: process.arch, open: typeof Ipvs.open, atImport, loaded: mapped(), request,
   bytes: codec.encodeRequest(request, 32, 1).toString('hex'),
