@@ -249,13 +249,20 @@ describe('health checks against the kernel', () => {
   it('has run many check cycles and leaves no socket, timer or handle once stopped', async () => {
     await until('many cycles', () => checks.length >= 150, 60);
     await checker.stop();
-    // Closed sockets are released on the next turns of the event loop: poll, then compare.
-    await until(
-      'resources back to the baseline',
-      () => JSON.stringify(resources()) === JSON.stringify(baseline),
-      10,
-    ).catch(() => undefined);
-    expect(resources()).toEqual(baseline);
+    // Closed sockets are released on the next turns of the event loop: poll, then compare. A leak
+    // is a descriptor more than at the baseline; fewer is the harness closing its own meanwhile
+    // (seen once on 6.12: 27 against 30, with the same handles).
+    const released = () => {
+      const now = resources();
+      return (
+        now.fds <= baseline.fds &&
+        JSON.stringify(now.resources) === JSON.stringify(baseline.resources)
+      );
+    };
+    await until('resources back to the baseline', released, 10).catch(() => undefined);
+    const after = resources();
+    expect(after.resources).toEqual(baseline.resources);
+    expect(after.fds).toBeLessThanOrEqual(baseline.fds);
     console.log(
       `health e2e: ${checks.length} check cycles, ${checks.reduce((n, c) => n + c.attempts, 0)} attempts, fds ${baseline.fds} before and after`,
     );
