@@ -14,6 +14,7 @@ import { loadNative } from '../lib/kernel/binding.js';
 import { packRequests, RequestRecords } from '../lib/kernel/request-records.js';
 import type {
   NativeClient,
+  NativeDestDumps,
   NativeReply,
   NativeRequest,
   NativeTable,
@@ -75,6 +76,30 @@ class SimulatedClient implements NativeClient {
     return new Promise((resolve) => {
       setImmediate(() => {
         resolve(replies);
+      });
+    });
+  }
+  /** Every service has the same DESTS destinations. */
+  dumpDestinations(_packed: Uint8Array, count: number): Promise<NativeDestDumps> {
+    const { numbers, stats, texts } = this.dests;
+    const all = {
+      count: count * DESTS,
+      numbers: new Uint32Array(count * numbers.length),
+      stats: new BigUint64Array(count * stats.length),
+      texts: texts.repeat(count),
+    };
+    for (let i = 0; i < count; i++) {
+      all.numbers.set(numbers, i * numbers.length);
+      all.stats.set(stats, i * stats.length);
+    }
+    const dumps: NativeDestDumps = {
+      errors: new Int32Array(count),
+      ends: Uint32Array.from({ length: count }, (_, i) => (i + 1) * DESTS),
+      dests: all,
+    };
+    return new Promise((resolve) => {
+      setImmediate(() => {
+        resolve(dumps);
       });
     });
   }

@@ -8,7 +8,6 @@ import { parseConnections } from '../kernel/connections.js';
 import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
 import { IpvsError, type Attempt } from './errors.js';
-import { destinationDumpRequest } from '../kernel/dump-requests.js';
 import { ExchangeQueue, QueuedCall, ROWS_PER_TURN, yieldToLoop } from '../kernel/exchange-queue.js';
 import {
   daemonFromKernel,
@@ -23,7 +22,6 @@ import type {
   NativeError,
   NativeReply,
   NativeRequest,
-  NativeServiceReply,
   TransportCounters,
 } from '../kernel/native.js';
 import { attemptOf, operationName, prepare, targetOf, type Operation } from './operation.js';
@@ -46,6 +44,7 @@ import type {
   Timeouts,
 } from '../model/types.js';
 import { describeService, serviceKey } from './validate.js';
+import { servicesWithDestinations } from './listing.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const commands = constants.commands;
@@ -253,47 +252,29 @@ export class IpvsHandle {
   }
 
   /**
-   * Every service with stats; with { destinations: true } each one's destinations too (one more
-   * exchange). Rows are built in slices with a turn of the event loop between them, so that a
-   * big table does not hold the loop.
+   * Every service with stats; with { destinations: true } each one's destinations too (a dump per
+   * service, pipelined: listing.ts). Rows are built in slices with a turn of the event loop
+   * between them, so that a big table does not hold the loop.
    */
   async listServices(options: ListOptions = {}): Promise<Service[]> {
     const attempt = { op: 'listServices', target: 'all services' };
     const [reply] = await this.exchange([{ command: commands.getServices }], attempt);
     const table = this.dataOf(reply, attempt).services;
-    const count = table ? table.count : 0;
-    const natives: NativeServiceReply[] = [];
+    if (!table) return [];
+    if (options.destinations) {
+      return servicesWithDestinations(
+        table,
+        (requests) => this.queue.dumpDestinations(requests),
+        (error) =>
+          exchangeError(error, { op: 'listServices', target: 'destinations of all services' }),
+      );
+    }
     const services: Service[] = [];
-    for (let from = 0; table && from < count; from += ROWS_PER_TURN) {
+    for (let from = 0; from < table.count; from += ROWS_PER_TURN) {
       if (from > 0) await yieldToLoop();
-      for (const native of serviceRows(table, from, Math.min(count, from + ROWS_PER_TURN))) {
-        natives.push(native);
+      for (const native of serviceRows(table, from, Math.min(table.count, from + ROWS_PER_TURN))) {
         services.push(serviceFromKernel(native));
       }
-    }
-    if (!options.destinations || natives.length === 0) return services;
-    const requests = natives.map(destinationDumpRequest);
-    const replies = await this.exchange(requests, {
-      op: 'listServices',
-      target: 'destinations of all services',
-    });
-    let rows = 0;
-    for (let i = 0; i < services.length; i++) {
-      if (rows >= ROWS_PER_TURN) {
-        rows = 0;
-        await yieldToLoop();
-      }
-      const service = services[i] as Service;
-      const reply = replies[i] ?? 0;
-      const error = replyError(reply);
-      // A service deleted between the two dumps has no destinations to list: ESRCH is no failure.
-      if (error && error.errno !== ESRCH) {
-        const target = `destinations of service ${describeService(natives[i] ?? { family: 0, protocol: 0, port: 0, fwmark: 0 })}`;
-        throw new IpvsError(error.errno, { op: 'listServices', target }, error.message);
-      }
-      const dests = reply === 0 || error || !reply.dests ? [] : destRows(reply.dests);
-      rows += 1 + dests.length;
-      service.destinations = dests.map(destinationFromKernel);
     }
     return services;
   }

@@ -9,7 +9,18 @@
 // requests, one execute() each, with a turn of the event loop between them: the work the JS
 // thread does per request (the addon reading the records, the replies handed back) then never
 // holds the loop for more than a slice's worth, however big the batch.
-import type { NativeClient, NativeError, NativeReply, NativeRequest } from './native.js';
+//
+// The next exchange goes to the addon as soon as the previous one is answered, before that one's
+// calls are settled: the kernel (on the addon's worker thread) answers it while the JS thread
+// settles those calls and runs their callers' continuations, which is how a listing builds rows
+// of one slice while the kernel dumps the next.
+import type {
+  NativeClient,
+  NativeDestDumps,
+  NativeError,
+  NativeReply,
+  NativeRequest,
+} from './native.js';
 import { RequestRecords } from './request-records.js';
 
 /**
@@ -20,8 +31,12 @@ import { RequestRecords } from './request-records.js';
  */
 export const SLICE = 4096;
 
-/** Rows, results or settled calls built per turn of the event loop: JS-only work, a cheap turn. */
-export const ROWS_PER_TURN = 1024;
+/**
+ * Rows, results or settled calls built per turn of the event loop: JS-only work, a cheap turn. In
+ * the lab (TCG) a batch's result costs up to 20 µs to build, so 1024 a turn held the loop 8-30 ms
+ * at a time while a 15,000-operation batch's results were built; 256 keep a turn under 10 ms.
+ */
+export const ROWS_PER_TURN = 256;
 
 /** One turn of the event loop: timers, I/O and immediates queued meanwhile run first. */
 export const yieldToLoop = (): Promise<void> =>
@@ -29,18 +44,22 @@ export const yieldToLoop = (): Promise<void> =>
     setImmediate(resolve);
   });
 
-/**
- * A call waiting in the queue: the queue notes where its records are, the call says what its
- * replies mean. One object per call (a coalesced burst makes thousands).
- */
-export abstract class QueuedCall {
+/** What the queue keeps of any waiting call: where its records are, and how to fail it. */
+abstract class PendingCall {
   records: RequestRecords | undefined = undefined;
   from = 0;
   count = 0;
-  /** The call's replies are replies[offset] to replies[offset + count - 1]. */
-  abstract settle(replies: readonly NativeReply[], offset: number): void;
   /** The exchange itself failed; the addon's rejection as it came (read it with nativeFailure). */
   abstract fail(error: unknown): void;
+}
+
+/**
+ * A call answered with one reply per request: the queue notes where its records are, the call
+ * says what its replies mean. One object per call (a coalesced burst makes thousands).
+ */
+export abstract class QueuedCall extends PendingCall {
+  /** The call's replies are replies[offset] to replies[offset + count - 1]. */
+  abstract settle(replies: readonly NativeReply[], offset: number): void;
 }
 
 /** submit()'s call: its replies as an array of their own. */
@@ -63,14 +82,43 @@ class ArrayCall extends QueuedCall {
   }
 }
 
+/** dumpDestinations()'s call: sent alone, answered as one table. */
+class DestTableCall extends PendingCall {
+  constructor(
+    readonly settle: (dumps: NativeDestDumps) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    super();
+  }
+  fail(error: unknown): void {
+    this.reject(error);
+  }
+}
+
+type Answer = { replies: NativeReply[] } | { dumps: NativeDestDumps } | { error: unknown };
+
+/** Calls round[first..end), whose records are one run, sent as one exchange. */
+interface Run {
+  round: readonly PendingCall[];
+  first: number;
+  end: number;
+  answer: Promise<Answer>;
+  /** The last run of its round: these records go back to the spares once it is settled. */
+  releases: RequestRecords | undefined;
+}
+
 export class ExchangeQueue {
-  private pending: QueuedCall[] = [];
+  private pending: PendingCall[] = [];
   private running = false;
   private scheduled = false;
   private closedError: NativeError | undefined;
-  /** Single calls' records; the other one is being sent meanwhile. */
+  /** Single calls' records. Those of earlier rounds are kept until their calls are settled. */
   private gathering = new RequestRecords();
-  private sending = new RequestRecords();
+  private readonly spares: RequestRecords[] = [];
+  /** The round being sent, and where its next run starts. */
+  private round: PendingCall[] = [];
+  private next = 0;
+  private roundRecords: RequestRecords | undefined;
 
   constructor(
     private readonly client: NativeClient,
@@ -110,16 +158,35 @@ export class ExchangeQueue {
     });
   }
 
+  /**
+   * Destination dumps (every request a getDests), answered as one table. Sent as one exchange of
+   * their own, not sliced: the caller keeps them to a slice's worth (SLICE).
+   */
+  dumpDestinations(requests: readonly NativeRequest[]): Promise<NativeDestDumps> {
+    return new Promise((resolve, reject) => {
+      const call = new DestTableCall(resolve, reject);
+      if (this.closedError) {
+        call.fail(this.closedError);
+        return;
+      }
+      const from = this.gathering.count;
+      for (const request of requests) this.gathering.append(request);
+      this.push(call, this.gathering, from, requests.length);
+    });
+  }
+
   /** Rejects whatever has not been sent yet; what is in flight settles through the native cancel. */
   close(error: NativeError): void {
     this.closedError = error;
-    const waiting = this.pending;
+    const waiting = [...this.round.slice(this.next), ...this.pending];
+    this.round = [];
+    this.next = 0;
     this.pending = [];
     this.gathering.reset();
     for (const call of waiting) call.fail(error);
   }
 
-  private push(call: QueuedCall, records: RequestRecords, from: number, count: number): void {
+  private push(call: PendingCall, records: RequestRecords, from: number, count: number): void {
     call.records = records;
     call.from = from;
     call.count = count;
@@ -134,50 +201,87 @@ export class ExchangeQueue {
     this.scheduled = false;
     this.running = true;
     try {
-      while (this.pending.length > 0) {
-        const round = this.pending;
-        this.pending = [];
-        // Calls made from now on gather in the other records while these are sent.
-        const sent = this.gathering;
-        this.gathering = this.sending;
-        this.sending = sent;
-        // Consecutive calls with the same records are one run of records: one exchange.
-        for (let first = 0; first < round.length;) {
-          const head = round[first] as QueuedCall;
-          let end = first;
-          let count = 0;
-          while (end < round.length && (round[end] as QueuedCall).records === head.records) {
-            count += (round[end] as QueuedCall).count;
-            end++;
-          }
-          await this.run(round, first, end, head.records as RequestRecords, head.from, count);
-          first = end;
-        }
-        sent.reset();
+      let current = this.startNextRun();
+      while (current) {
+        await current.answer;
+        // The kernel takes the next run while the JS thread settles this one (top of the file).
+        const following = this.startNextRun();
+        await this.settle(current);
+        if (current.releases) this.release(current.releases);
+        // Calls made while settling wait for the next run when none was waiting before.
+        current = following ?? this.startNextRun();
       }
     } finally {
       this.running = false;
     }
   }
 
-  /** Sends the records of calls round[first..end) and settles each call. */
-  private async run(
-    round: readonly QueuedCall[],
-    first: number,
-    end: number,
-    records: RequestRecords,
-    from: number,
-    count: number,
-  ): Promise<void> {
-    let replies: NativeReply[];
-    try {
-      replies = await this.execute(records, from, count);
-    } catch (error) {
-      for (let i = first; i < end; i++) (round[i] as QueuedCall).fail(error);
+  /** Starts the exchange of the next run: of the round being sent, else of a new round. */
+  private startNextRun(): Run | undefined {
+    if (this.next >= this.round.length) {
+      if (this.pending.length === 0) return undefined;
+      this.round = this.pending;
+      this.pending = [];
+      this.next = 0;
+      // Calls made from now on gather in other records while these are sent and settled.
+      this.roundRecords = this.gathering;
+      this.gathering = this.spares.pop() ?? new RequestRecords();
+    }
+    const round = this.round;
+    const first = this.next;
+    const head = round[first] as PendingCall;
+    const records = head.records as RequestRecords;
+    let end = first + 1;
+    let count = head.count;
+    // Consecutive calls with the same records are one run of records: one exchange. A table of
+    // destination dumps is a run of its own.
+    if (!(head instanceof DestTableCall)) {
+      while (end < round.length) {
+        const call = round[end] as PendingCall;
+        if (call.records !== records || call instanceof DestTableCall) break;
+        count += call.count;
+        end++;
+      }
+    }
+    this.next = end;
+    const answer: Promise<Answer> = (
+      head instanceof DestTableCall
+        ? this.client
+            .dumpDestinations(records.bytes(head.from, count), count, this.timeoutMs)
+            .then((dumps): Answer => ({ dumps }))
+        : this.execute(records, head.from, count).then((replies): Answer => ({ replies }))
+    ).catch((error: unknown): Answer => ({ error }));
+    return {
+      round,
+      first,
+      end,
+      answer,
+      releases: end === round.length ? this.roundRecords : undefined,
+    };
+  }
+
+  private release(records: RequestRecords): void {
+    // The round's own single-call records: a batch's belong to the batch.
+    if (records === this.gathering) return;
+    records.reset();
+    if (this.spares.length < 2) this.spares.push(records);
+  }
+
+  /** Settles each call of the run with its replies, or fails them all. */
+  private async settle(run: Run): Promise<void> {
+    const answer = await run.answer;
+    const { round, first, end } = run;
+    if ('error' in answer) {
+      for (let i = first; i < end; i++) (round[i] as PendingCall).fail(answer.error);
+      return;
+    }
+    if ('dumps' in answer) {
+      (round[first] as DestTableCall).settle(answer.dumps);
       return;
     }
     // Each settlement runs its caller's continuation (a microtask) before the loop turns: many
     // coalesced calls are settled a slice at a time, not all in one burst.
+    const { replies } = answer;
     let offset = 0;
     let settled = 0;
     for (let i = first; i < end; i++) {

@@ -100,6 +100,19 @@ export type NativeReply =
     };
 
 /**
+ * Many destination dumps answered as one table (dumpDestinations()): dump i's rows are
+ * dests rows ends[i - 1] (0 for the first) to ends[i] - 1.
+ */
+export interface NativeDestDumps {
+  /** Per dump: 0, or the positive errno the kernel refused it with. */
+  errors: Int32Array;
+  ends: Uint32Array;
+  dests: NativeTable;
+  /** Per dump, the kernel's extended-ack message ('' for none); absent when it gave none. */
+  messages?: string[];
+}
+
+/**
  * The step of the addon's work that failed (native/socket/system_error.h, ipvs::Step). Stable:
  * code tells failures apart by it, never by the message, whose text is for people.
  */
@@ -145,6 +158,11 @@ export interface NativeClient {
    * resolves with one reply each. The records are read before this returns.
    */
   execute(packed: Uint8Array, count: number, timeoutMs: number): Promise<NativeReply[]>;
+  /**
+   * Sends `count` destination dumps (every record a getDests) as execute() does, and resolves
+   * with all their rows in one table: one reply object for thousands of dumps, not one each.
+   */
+  dumpDestinations(packed: Uint8Array, count: number, timeoutMs: number): Promise<NativeDestDumps>;
   /** /proc/net/NAME as seen from the handle's network namespace. */
   readProcNet(name: string): Promise<string>;
   /** Cancels a running exchange (its unanswered requests get ECANCELED) and closes the socket. */

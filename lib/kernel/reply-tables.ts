@@ -123,14 +123,15 @@ export function serviceRows(table: NativeTable, from = 0, to = table.count): Nat
   return rows;
 }
 
-export function destRows(table: NativeTable): NativeDestReply[] {
+/** Rows `from` (inclusive) to `to` (exclusive) of a destinations table; all of them by default. */
+export function destRows(table: NativeTable, from = 0, to = table.count): NativeDestReply[] {
   checkColumns();
   const n = table.numbers;
-  const text = texts(table, DEST_TEXTS.length);
-  const rows = new Array<NativeDestReply>(table.count);
-  for (let i = 0; i < table.count; i++) {
+  const text = cachedTexts(table, DEST_TEXTS.length);
+  const rows = new Array<NativeDestReply>(Math.max(0, to - from));
+  for (let i = from; i < to; i++) {
     const at = i * DEST_WIDTH;
-    rows[i] = {
+    rows[i - from] = {
       family: n[at] ?? 0,
       port: n[at + 1] ?? 0,
       fwdMethod: n[at + 2] ?? 0,

@@ -21,6 +21,7 @@ Napi::Function ClientHandle::Define(Napi::Env env) {
   return DefineClass(env, "NativeClient",
                      {
                          InstanceMethod<&ClientHandle::Execute>("execute"),
+                         InstanceMethod<&ClientHandle::DumpDestinations>("dumpDestinations"),
                          InstanceMethod<&ClientHandle::ReadProcNet>("readProcNet"),
                          InstanceMethod<&ClientHandle::CloseMethod>("close"),
                          InstanceMethod<&ClientHandle::Counters>("counters"),
@@ -85,6 +86,24 @@ Napi::Value ClientHandle::Execute(const Napi::CallbackInfo& info) {
     if (inline_policy_.Allows(requests)) return ExecuteInline(env, deferred, requests, timeout);
     worker = new ExecuteWorker(env, this, std::move(requests), timeout);
   }
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value ClientHandle::DumpDestinations(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (RejectIfUnusable(env, deferred)) return deferred.Promise();
+  if (info.Length() != 3 || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "dumpDestinations(packedRequests, count, timeoutMs)");
+  }
+  const std::chrono::milliseconds timeout = TimeoutFromJs(info[2]);
+  uint32_t count = 0;
+  const uint8_t* records = PackedRecords(info[0], info[1], sizeof(PackedRequest), &count);
+  std::vector<uint8_t> bytes(records, records + static_cast<size_t>(count) * sizeof(PackedRequest));
+  auto* worker = new ExecuteWorker(env, this, std::move(bytes), count, timeout,
+                                   ExecuteWorker::ReplyForm::kDestTable);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -27,6 +27,9 @@ class ClientHandle : public Napi::ObjectWrap<ClientHandle> {
  private:
   // execute(packed, count, timeoutMs): Promise<Array<0 | object>>, one entry per request.
   Napi::Value Execute(const Napi::CallbackInfo& info);
+  // dumpDestinations(packed, count, timeoutMs): Promise<DestDumps>, every record a getDests, all
+  // their rows in one table (reply_tables.h). Always on a worker, as every dump.
+  Napi::Value DumpDestinations(const Napi::CallbackInfo& info);
   // An exchange the inline policy allows, run to its end before returning.
   Napi::Value ExecuteInline(Napi::Env env, Napi::Promise::Deferred& deferred,
                             const std::vector<ipvs::Request>& requests,

@@ -89,26 +89,69 @@ Napi::Object ServicesToTable(Napi::Env env, const std::vector<ipvs::Service>& se
   return Table(env, services.size(), numbers, stats, texts);
 }
 
+namespace {
+
+constexpr size_t kDestWidth = Width(kDestNumbers);
+
+void PutDest(uint32_t* numbers, uint64_t* stats, std::string* texts, const ipvs::Dest& d) {
+  const uint32_t row[] = {d.address.family,  d.port,
+                          d.fwd_method,      static_cast<uint32_t>(d.weight),
+                          d.upper_threshold, d.lower_threshold,
+                          d.tun_type,        d.tun_port,
+                          d.tun_flags,       d.active_conns,
+                          d.inactive_conns,  d.persistent_conns};
+  static_assert(sizeof row / sizeof row[0] == kDestWidth, "destination columns");
+  std::memcpy(numbers, row, sizeof row);
+  PutStats(stats, d.stats);
+  AppendAddress(texts, d.address);
+}
+
+}  // namespace
+
 Napi::Object DestsToTable(Napi::Env env, const std::vector<ipvs::Dest>& dests) {
-  constexpr size_t kWidth = Width(kDestNumbers);
-  auto numbers = Napi::Uint32Array::New(env, dests.size() * kWidth);
+  auto numbers = Napi::Uint32Array::New(env, dests.size() * kDestWidth);
   auto stats = Napi::BigUint64Array::New(env, dests.size() * Width(kStats));
   std::string texts;
   texts.reserve(dests.size() * 16);
   for (size_t i = 0; i < dests.size(); ++i) {
-    const ipvs::Dest& d = dests[i];
-    const uint32_t row[] = {d.address.family,  d.port,
-                            d.fwd_method,      static_cast<uint32_t>(d.weight),
-                            d.upper_threshold, d.lower_threshold,
-                            d.tun_type,        d.tun_port,
-                            d.tun_flags,       d.active_conns,
-                            d.inactive_conns,  d.persistent_conns};
-    static_assert(sizeof row / sizeof row[0] == kWidth, "destination columns");
-    std::memcpy(numbers.Data() + i * kWidth, row, sizeof row);
-    PutStats(stats.Data() + i * Width(kStats), d.stats);
-    AppendAddress(&texts, d.address);
+    PutDest(numbers.Data() + i * kDestWidth, stats.Data() + i * Width(kStats), &texts, dests[i]);
   }
   return Table(env, dests.size(), numbers, stats, texts);
+}
+
+Napi::Object DestDumpsToJs(Napi::Env env, const std::vector<ipvs::Reply>& replies) {
+  size_t total = 0;
+  bool any_message = false;
+  for (const ipvs::Reply& reply : replies) {
+    total += reply.dests.size();
+    any_message = any_message || !reply.error_message.empty();
+  }
+  auto errors = Napi::Int32Array::New(env, replies.size());
+  auto ends = Napi::Uint32Array::New(env, replies.size());
+  auto numbers = Napi::Uint32Array::New(env, total * kDestWidth);
+  auto stats = Napi::BigUint64Array::New(env, total * Width(kStats));
+  std::string texts;
+  texts.reserve(total * 16);
+  size_t row = 0;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    const ipvs::Reply& reply = replies[i];
+    errors[i] = reply.error;
+    for (const ipvs::Dest& d : reply.dests) {
+      PutDest(numbers.Data() + row * kDestWidth, stats.Data() + row * Width(kStats), &texts, d);
+      ++row;
+    }
+    ends[i] = static_cast<uint32_t>(row);
+  }
+  Napi::Object js = Napi::Object::New(env);
+  js.Set("errors", errors);
+  js.Set("ends", ends);
+  js.Set("dests", Table(env, total, numbers, stats, texts));
+  if (any_message) {
+    js.Set("messages", ArrayToJs(env, replies, [](Napi::Env env, const ipvs::Reply& reply) {
+             return Napi::String::New(env, reply.error_message);
+           }));
+  }
+  return js;
 }
 
 Napi::Object ReplyLayoutToJs(Napi::Env env) {

@@ -1,11 +1,14 @@
 #include "addon/workers.h"
 
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "addon/addon_data.h"
 #include "addon/client_handle.h"
 #include "addon/js_convert.h"
 #include "addon/packed_request.h"
+#include "addon/reply_tables.h"
 
 namespace addon {
 
@@ -36,10 +39,11 @@ ExecuteWorker::ExecuteWorker(Napi::Env env, ClientHandle* handle,
 }
 
 ExecuteWorker::ExecuteWorker(Napi::Env env, ClientHandle* handle, std::vector<uint8_t> packed,
-                             uint32_t count, std::chrono::milliseconds timeout)
+                             uint32_t count, std::chrono::milliseconds timeout, ReplyForm form)
     : ExecuteWorker(env, handle, std::vector<ipvs::Request>{}, timeout) {
   packed_ = std::move(packed);
   packed_count_ = count;
+  form_ = form;
 }
 
 void ExecuteWorker::Execute() {
@@ -48,6 +52,14 @@ void ExecuteWorker::Execute() {
       requests_ = RequestsFromPacked(packed_.data(), packed_count_);
       packed_ = {};
     }
+    if (form_ == ReplyForm::kDestTable) {
+      for (size_t i = 0; i < requests_.size(); ++i) {
+        if (requests_[i].command != ipvs::Command::kGetDests) {
+          throw std::invalid_argument("dumpDestinations: record " + std::to_string(i) +
+                                      " is not a destination dump");
+        }
+      }
+    }
     replies_ = client_->Execute(requests_, timeout_);
   });
 }
@@ -55,7 +67,8 @@ void ExecuteWorker::Execute() {
 void ExecuteWorker::OnOK() {
   handle_->busy_ = false;
   handle_->inline_policy_.Learn(requests_, replies_);
-  deferred_.Resolve(RepliesToJs(Env(), requests_, replies_));
+  deferred_.Resolve(form_ == ReplyForm::kDestTable ? DestDumpsToJs(Env(), replies_)
+                                                   : RepliesToJs(Env(), requests_, replies_));
 }
 
 void ExecuteWorker::OnError(const Napi::Error& error) {

@@ -31,12 +31,16 @@ class OpenWorker : public PromiseWorker {
 
 class ExecuteWorker : public PromiseWorker {
  public:
+  // What the promise resolves with: one entry per request (execute()), or every request a
+  // destination dump and all their rows in one table (dumpDestinations(), DestDumpsToJs).
+  enum class ReplyForm { kPerRequest, kDestTable };
+
   ExecuteWorker(Napi::Env env, ClientHandle* handle, std::vector<ipvs::Request> requests,
                 std::chrono::milliseconds timeout);
   // With the requests still packed (addon/packed_request.h): Execute() reads them first, and a
   // bad record rejects with its RecordError's message.
   ExecuteWorker(Napi::Env env, ClientHandle* handle, std::vector<uint8_t> packed, uint32_t count,
-                std::chrono::milliseconds timeout);
+                std::chrono::milliseconds timeout, ReplyForm form = ReplyForm::kPerRequest);
 
  protected:
   void Execute() override;
@@ -50,6 +54,7 @@ class ExecuteWorker : public PromiseWorker {
   std::vector<ipvs::Request> requests_;
   std::vector<uint8_t> packed_;
   uint32_t packed_count_ = 0;
+  ReplyForm form_ = ReplyForm::kPerRequest;
   std::chrono::milliseconds timeout_;
   std::vector<ipvs::Reply> replies_;
 };

@@ -6,10 +6,17 @@
 // one synchronous block again, the counters would stay near zero.
 import { describe, expect, it } from 'vitest';
 import { Ipvs } from '../../lib/index.js';
-import { SLICE } from '../../lib/kernel/exchange-queue.js';
+import { ROWS_PER_TURN, SLICE } from '../../lib/kernel/exchange-queue.js';
+import { DUMPS_PER_EXCHANGE } from '../../lib/core/listing.js';
 import { loadNative } from '../../lib/kernel/binding.js';
-import type { NativeClient, NativeReply, NativeTable } from '../../lib/kernel/native.js';
+import type {
+  NativeClient,
+  NativeDestDumps,
+  NativeReply,
+  NativeTable,
+} from '../../lib/kernel/native.js';
 import { loopWatch } from '../support/loop-watch.js';
+import { sameDestinationsEach } from '../support/dest-dumps.js';
 
 const native = loadNative();
 const { commands } = native.constants;
@@ -53,6 +60,10 @@ class InstantClient implements NativeClient {
     }
     return Promise.resolve(replies);
   }
+  dumpDestinations(packed: Uint8Array, count: number): Promise<NativeDestDumps> {
+    this.counts.push(count);
+    return Promise.resolve(sameDestinationsEach(count, this.dests));
+  }
   readProcNet(): Promise<string> {
     return Promise.resolve('');
   }
@@ -89,9 +100,9 @@ describe('big work yields to the event loop between slices', { timeout: 30_000 }
     expect(client.counts.reduce((a, b) => a + b, 0)).toBe(OPS);
     // Slices small enough to matter, and at least one turn of the loop between them.
     expect(client.counts.length).toBeGreaterThanOrEqual(20);
-    // A turn between slices, and one at least every ~1000 results built.
+    // A turn between slices, and one at least every ROWS_PER_TURN results built.
     expect(ran.immediates).toBeGreaterThanOrEqual(
-      client.counts.length - 1 + Math.floor(OPS / 1024) - 1,
+      client.counts.length - 1 + Math.floor(OPS / ROWS_PER_TURN) - 1,
     );
     expect(ran.timers).toBeGreaterThan(0);
   });
@@ -127,8 +138,8 @@ describe('big work yields to the event loop between slices', { timeout: 30_000 }
     const ran = watch.stop();
     // The callers' continuations ran a slice at a time, not all in one burst.
     const turns = new Set(settledIn).size;
-    // A turn at least every ~1000 calls settled.
-    expect(turns).toBeGreaterThanOrEqual(Math.floor(CALLS / 1024));
+    // A turn at least every ROWS_PER_TURN calls settled.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(CALLS / ROWS_PER_TURN));
     expect(outcomes.filter((ok) => !ok).length).toBe(Math.floor(CALLS / 1000));
     expect(Math.max(...client.counts)).toBeLessThanOrEqual(SLICE);
     expect(client.counts.length).toBeGreaterThanOrEqual(5);
@@ -147,12 +158,12 @@ describe('big work yields to the event loop between slices', { timeout: 30_000 }
     expect(listed[services - 1]?.address).toBe(address(services - 1));
     expect(listed.every((s) => s.destinations?.length === 2)).toBe(true);
     expect(listed[0]?.destinations?.[1]?.address).toBe('10.200.0.2');
-    // Service rows, the destination dumps and the destination rows: each in slices.
-    const dumpSlices = client.counts.length - 1;
-    expect(dumpSlices).toBeGreaterThanOrEqual(5);
-    // A turn at least every ~1000 rows: 20,000 service rows, then 60,000 with destinations.
-    const rowTurns = Math.floor(services / 1024) + Math.floor((services * 3) / 1024);
-    expect(ran.immediates).toBeGreaterThanOrEqual(dumpSlices - 1 + rowTurns - 2);
+    // The destination dumps go in exchanges of DUMPS_PER_EXCHANGE services, whose rows are built
+    // one exchange at a time with a turn of the loop between them.
+    const dumpExchanges = client.counts.length - 1;
+    expect(dumpExchanges).toBe(Math.ceil(services / DUMPS_PER_EXCHANGE));
+    expect(client.counts.slice(1).every((n) => n <= DUMPS_PER_EXCHANGE)).toBe(true);
+    expect(ran.immediates).toBeGreaterThanOrEqual(dumpExchanges - 1);
     expect(ran.timers).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { ExchangeQueue, QueuedCall, SLICE } from '../../lib/kernel/exchange-queue.js';
 import { RequestRecords } from '../../lib/kernel/request-records.js';
 import { loadNative } from '../../lib/kernel/binding.js';
-import type { NativeClient, NativeReply, NativeRequest } from '../../lib/kernel/native.js';
+import type {
+  NativeClient,
+  NativeDestDumps,
+  NativeReply,
+  NativeRequest,
+} from '../../lib/kernel/native.js';
 
 const native = loadNative();
 
@@ -20,6 +25,8 @@ function commandsOf(packed: Uint8Array, count: number): number[] {
 class RecordingClient implements NativeClient {
   readonly familyId = 42;
   readonly exchanges: number[][] = [];
+  /** Which of the exchanges were dumpDestinations() calls. */
+  readonly dumpExchanges: number[] = [];
   running = 0;
   maxConcurrent = 0;
   private releases: Array<() => void> = [];
@@ -35,6 +42,23 @@ class RecordingClient implements NativeClient {
         this.running -= 1;
         // Echo each request's command back as its "error" so that callers can check pairing.
         resolve(commands.map((command) => ({ error: command })));
+      });
+    });
+  }
+  dumpDestinations(packed: Uint8Array, count: number): Promise<NativeDestDumps> {
+    const commands = commandsOf(packed, count);
+    this.exchanges.push(commands);
+    this.dumpExchanges.push(this.exchanges.length - 1);
+    this.running += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.running);
+    return new Promise((resolve) => {
+      this.releases.push(() => {
+        this.running -= 1;
+        resolve({
+          errors: Int32Array.from(commands),
+          ends: new Uint32Array(count),
+          dests: { count: 0, numbers: new Uint32Array(0), stats: new BigUint64Array(0), texts: '' },
+        });
       });
     });
   }
@@ -168,5 +192,53 @@ describe('ExchangeQueue', () => {
     }
     expect(client.exchanges).toEqual([[1], [5, 6, 7], [2]]);
     expect(settled).toEqual(['a:{"error":1}', 'batch:{"error":5}', 'b:{"error":2}']);
+  });
+
+  it('sends the next exchange before it settles the calls of the one just answered', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const first = queue.submit([req(1)]);
+    await tick();
+    const second = queue.submit([req(2)]);
+    await tick();
+    expect(client.exchanges).toEqual([[1]]);
+    client.release();
+    // When the first call's caller runs, the second exchange is already with the kernel.
+    const seenByFirst = await first.then(() => client.exchanges.length);
+    expect(seenByFirst).toBe(2);
+    expect(client.maxConcurrent).toBe(1);
+    client.release();
+    expect(await second).toEqual([{ error: 2 }]);
+  });
+
+  it('sends destination dumps as an exchange of their own, in order, answered as one table', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    const before = queue.submit([req(1)]);
+    const dumps = queue.dumpDestinations([req(2), req(3)]);
+    const after = queue.submit([req(4)]);
+    for (let n = 0; n < 3; n++) {
+      await tick();
+      client.release();
+    }
+    expect(await before).toEqual([{ error: 1 }]);
+    expect(Array.from((await dumps).errors)).toEqual([2, 3]);
+    expect(await after).toEqual([{ error: 4 }]);
+    expect(client.exchanges).toEqual([[1], [2, 3], [4]]);
+    expect(client.dumpExchanges).toEqual([1]);
+    expect(client.maxConcurrent).toBe(1);
+  });
+
+  it('calls made while an answer is settled go in the next exchange', async () => {
+    const client = new RecordingClient();
+    const queue = new ExchangeQueue(client, 1000);
+    // The caller of the first call makes the second one from its continuation.
+    const chained = queue.submit([req(1)]).then(() => queue.submit([req(2)]));
+    await tick();
+    client.release();
+    await tick();
+    expect(client.exchanges).toEqual([[1], [2]]);
+    client.release();
+    expect(await chained).toEqual([{ error: 2 }]);
   });
 });
