@@ -147,14 +147,7 @@ export class ExchangeQueue {
   /** Resolves with one reply per request; rejects only when the exchange itself failed. */
   submit(requests: readonly NativeRequest[]): Promise<NativeReply[]> {
     return new Promise((resolve, reject) => {
-      const call = new ArrayCall(resolve, reject);
-      if (this.closedError) {
-        call.fail(this.closedError);
-        return;
-      }
-      const from = this.gathering.count;
-      for (const request of requests) this.gathering.append(request);
-      this.push(call, this.gathering, from, requests.length);
+      this.gather(requests, new ArrayCall(resolve, reject));
     });
   }
 
@@ -164,15 +157,19 @@ export class ExchangeQueue {
    */
   dumpDestinations(requests: readonly NativeRequest[]): Promise<NativeDestDumps> {
     return new Promise((resolve, reject) => {
-      const call = new DestTableCall(resolve, reject);
-      if (this.closedError) {
-        call.fail(this.closedError);
-        return;
-      }
-      const from = this.gathering.count;
-      for (const request of requests) this.gathering.append(request);
-      this.push(call, this.gathering, from, requests.length);
+      this.gather(requests, new DestTableCall(resolve, reject));
     });
+  }
+
+  /** Writes `requests` into the single calls' records and queues them as `call`. */
+  private gather(requests: readonly NativeRequest[], call: PendingCall): void {
+    if (this.closedError) {
+      call.fail(this.closedError);
+      return;
+    }
+    const from = this.gathering.count;
+    for (const request of requests) this.gathering.append(request);
+    this.push(call, this.gathering, from, requests.length);
   }
 
   /** Rejects whatever has not been sent yet; what is in flight settles through the native cancel. */
