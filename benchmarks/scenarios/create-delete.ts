@@ -1,11 +1,10 @@
 // Scenario (a): create S services with D destinations each, then delete them, by every
 // contender in turn, repetition by repetition (so that noise spreads over all of them). The
 // event loop's delay is monitored while the library's contenders run (scenario d).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runFloor } from '../contenders/floor.js';
 import { runPerOperation, runRestore } from '../contenders/ipvsadm.js';
 import { NATIVE_MODES, prepare, runNative, type NativeMode } from '../contenders/native.js';
-import { median, progress } from '../measure.js';
+import { loopMonitor, median, progress } from '../measure.js';
 import { CONTENDERS, type LoopHealth } from '../results.js';
 import { expectTable } from '../verify.js';
 import { createOps, deleteOps, TableModel, type Op } from '../workload.js';
@@ -66,21 +65,13 @@ export async function createDelete(ctx: Context): Promise<LoopHealth[]> {
     });
     for (const mode of NATIVE_MODES) {
       await phases(ctx, CONTENDERS[mode], async (ops) => {
-        const monitor = monitorEventLoopDelay({ resolution: 1 });
-        monitor.enable();
+        const monitor = await loopMonitor();
         try {
           const r = await runNative(ctx.ipvs, ops, mode);
           return { seconds: r.seconds, perSendmsg: r.messages / r.sendmsgCalls };
         } finally {
-          monitor.disable();
-          const ms = (ns: number) => ns / 1e6;
-          runs.get(mode)?.push({
-            contender: CONTENDERS[mode],
-            p50Ms: ms(monitor.percentile(50)),
-            p99Ms: ms(monitor.percentile(99)),
-            maxMs: ms(monitor.max),
-            samples: monitor.count,
-          });
+          const loop = await monitor.stop();
+          runs.get(mode)?.push({ contender: CONTENDERS[mode], ...loop });
         }
       });
     }

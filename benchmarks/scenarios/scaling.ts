@@ -5,10 +5,9 @@
 // identity maps) shows as time per service that grows with N. The event loop's delay is monitored
 // during the create and the listing (issue 13: p99 < 10 ms while a 100,000-operation batch is
 // built, sent and answered, and while a 10,000-service table is listed).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DesiredState } from '../../lib/index.js';
 import { addOp } from '../contenders/native.js';
-import { progress, timed } from '../measure.js';
+import { loopMonitor, progress, timed, type LoopDelay } from '../measure.js';
 import { expectTable } from '../verify.js';
 import { createOps, destAddress, PORT, SCHEDULER, serviceKey } from '../workload.js';
 import type { Context } from './context.js';
@@ -22,27 +21,17 @@ export interface ScalingRow {
   loop?: Record<'create' | 'list', LoopDelay>;
 }
 
-export interface LoopDelay {
-  p99Ms: number;
-  maxMs: number;
-  samples: number;
-}
-
 /** Runs `work` with the event loop's delay monitored. */
 async function monitored<T>(work: () => Promise<T>): Promise<{ value: T; loop: LoopDelay }> {
-  const monitor = monitorEventLoopDelay({ resolution: 1 });
-  monitor.enable();
+  const monitor = await loopMonitor();
   let value: T;
   try {
     value = await work();
-  } finally {
-    monitor.disable();
+  } catch (error) {
+    await monitor.stop();
+    throw error;
   }
-  const ms = (ns: number) => ns / 1e6;
-  return {
-    value,
-    loop: { p99Ms: ms(monitor.percentile(99)), maxMs: ms(monitor.max), samples: monitor.count },
-  };
+  return { value, loop: await monitor.stop() };
 }
 
 function desired(services: number, dests: number, changed?: number): DesiredState {

@@ -2,11 +2,10 @@
 // (10,000 x 2 by default): ipvs exporter's whole path (the kernel reading, every family rendered
 // by prom-client in slices that yield) timed repetition by repetition, with the event loop's
 // delay monitored meanwhile: that delay is what `ipvs serve`'s health checks would wait.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MetricsExporter } from '../../lib/observe/metrics/exporter.js';
 import { Snapshotter } from '../../lib/observe/snapshotter.js';
 import { prepare } from '../contenders/native.js';
-import { median, progress, timed } from '../measure.js';
+import { loopMonitor, median, progress, timed } from '../measure.js';
 import type { ScrapeCost } from '../results.js';
 import { createOps } from '../workload.js';
 import type { Context } from './context.js';
@@ -32,10 +31,9 @@ export async function scrape(ctx: Context): Promise<ScrapeCost> {
   let body = '';
   for (let rep = 1; rep <= reps; rep++) {
     progress(`scrape, repetition ${rep} of ${reps}`);
-    const monitor = monitorEventLoopDelay({ resolution: 1 });
-    monitor.enable();
+    const monitor = await loopMonitor();
     const run = await timed(() => exporter.scrape());
-    monitor.disable();
+    const { p50Ms, p99Ms, maxMs } = await monitor.stop();
     body = run.value.body;
     const backends = body.split('\n').filter((l) => l.startsWith('node_ipvs_backend_weight{'));
     if (backends.length !== services * dests) {
@@ -43,11 +41,7 @@ export async function scrape(ctx: Context): Promise<ScrapeCost> {
     }
     seconds.push(run.seconds);
     reads.push(readSeconds(body));
-    loops.push({
-      p50Ms: monitor.percentile(50) / 1e6,
-      p99Ms: monitor.percentile(99) / 1e6,
-      maxMs: monitor.max / 1e6,
-    });
+    loops.push({ p50Ms, p99Ms, maxMs });
   }
   await ctx.reset();
   const worst = loops.reduce((a, b) => (b.maxMs > a.maxMs ? b : a));

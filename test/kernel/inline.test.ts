@@ -7,7 +7,9 @@ import { Ipvs } from '../../lib/index.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import { RequestRecords } from '../../lib/kernel/request-records.js';
 import { prepare } from '../../lib/core/operation.js';
+import { CALLS_PER_TURN } from '../../lib/kernel/exchange-queue.js';
 import { addLan } from '../support/net.js';
+import { loopWatch } from '../support/loop-watch.js';
 import { sh } from '../support/sh.js';
 
 beforeAll(() => {
@@ -26,6 +28,7 @@ async function loopTurnedDuring(call: () => Promise<unknown>): Promise<boolean> 
 }
 
 const vip = { protocol: 'tcp', address: '192.168.8.200', port: 80 } as const;
+const EDITS = 640;
 
 describe('inline exchanges', () => {
   let ipvs: Ipvs;
@@ -61,6 +64,24 @@ describe('inline exchanges', () => {
     );
     expect(await loopTurnedDuring(() => ipvs.deleteDestination(vip, rs))).toBe(false);
     expect(sh('ipvsadm', '-Ln', '-t', '192.168.8.200:80')).not.toMatch(/-> 192\.168\.8\.20:/);
+  });
+
+  it('still lets the loop turn when inline calls are awaited one after another', async () => {
+    // Each call is answered before its caller makes the next: the queue gives the loop a turn
+    // every CALLS_PER_TURN calls, or timers would wait for the whole sequence.
+    const rs = { address: '192.168.8.21', forward: 'masq' } as const;
+    await ipvs.addDestination(vip, rs);
+    const watch = loopWatch();
+    for (let weight = 1; weight <= EDITS; weight++) {
+      await ipvs.editDestination(vip, { ...rs, weight });
+    }
+    const ran = watch.stop();
+    expect(ran.immediates).toBeGreaterThanOrEqual(EDITS / CALLS_PER_TURN - 1);
+    expect(ran.timers).toBeGreaterThan(0);
+    expect(sh('ipvsadm', '-Ln', '-t', '192.168.8.200:80')).toMatch(
+      new RegExp(`192\\.168\\.8\\.21:80\\s+Masq\\s+${EDITS}\\s`),
+    );
+    await ipvs.deleteDestination(vip, rs);
   });
 
   it('reports kernel refusals inline with their errno', async () => {

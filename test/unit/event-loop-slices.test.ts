@@ -6,7 +6,7 @@
 // one synchronous block again, the counters would stay near zero.
 import { describe, expect, it } from 'vitest';
 import { Ipvs } from '../../lib/index.js';
-import { ROWS_PER_TURN, SLICE } from '../../lib/kernel/exchange-queue.js';
+import { CALLS_PER_TURN, ROWS_PER_TURN, SLICE } from '../../lib/kernel/exchange-queue.js';
 import { DUMPS_PER_EXCHANGE } from '../../lib/core/listing.js';
 import { loadNative } from '../../lib/kernel/binding.js';
 import type {
@@ -75,6 +75,7 @@ class InstantClient implements NativeClient {
 
 const OPS = 100_000;
 const CALLS = 30_000;
+const AWAITED = 5_000;
 
 describe('big work yields to the event loop between slices', { timeout: 30_000 }, () => {
   it('a 100,000-operation batch() is sent and answered in slices, results in order', async () => {
@@ -144,6 +145,28 @@ describe('big work yields to the event loop between slices', { timeout: 30_000 }
     expect(Math.max(...client.counts)).toBeLessThanOrEqual(SLICE);
     expect(client.counts.length).toBeGreaterThanOrEqual(5);
     expect(ran.immediates).toBeGreaterThanOrEqual(client.counts.length - 1);
+    expect(ran.timers).toBeGreaterThan(0);
+  });
+
+  it('calls awaited one after another, each answered at once, still let the loop turn', async () => {
+    // Each call is its own exchange, answered before the caller's next call: without the queue's
+    // own turns, this loop would never leave the microtask queue.
+    const client = new InstantClient();
+    const ipvs = new Ipvs(client, 1000);
+    const watch = loopWatch();
+    let refused = 0;
+    for (let i = 0; i < AWAITED; i++) {
+      await ipvs
+        .deleteDestination(
+          { protocol: 'tcp', address: '10.0.0.1', port: 80 },
+          { address: address(i) },
+        )
+        .catch(() => refused++);
+    }
+    const ran = watch.stop();
+    expect(client.counts).toEqual(new Array<number>(AWAITED).fill(1));
+    expect(refused).toBe(Math.floor(AWAITED / 1000));
+    expect(ran.immediates).toBeGreaterThanOrEqual(Math.floor(AWAITED / CALLS_PER_TURN) - 1);
     expect(ran.timers).toBeGreaterThan(0);
   });
 
