@@ -1,6 +1,6 @@
 // ipvs-native: program the Linux kernel's IPVS (LVS) over generic netlink.
 export { Ipvs } from './ipvs.js';
-export { Batch, type BatchResult } from './core/batch.js';
+export { Batch, type BatchBuild, type BatchResult } from './core/batch.js';
 export type { Operation, OperationName } from './core/operation.js';
 export { IpvsError, errnoCode } from './core/errors.js';
 export { AddonLoadError } from './kernel/binding.js';

@@ -1,13 +1,14 @@
 // apply(): one dump of the kernel's table, the minimal plan to the desired state, executed in
 // batches. Bad input throws before anything is sent; a kernel refusal of one step is reported
 // with the step and does not stop the others (the kernel has no transactions). Normalising, reading
-// the table and planning run in slices with turns of the event loop between them, so that a big
-// state does not hold the loop (see lib/state/slices.ts).
+// the table, planning and building each batch run in slices with turns of the event loop between
+// them, so that a big state does not hold the loop (see lib/state/slices.ts).
 import type { IpvsError } from '../core/errors.js';
 import type { IpvsHandle } from '../core/handle.js';
 import { currentState } from '../state/current.js';
 import { planInSlices, type Step } from '../state/plan.js';
 import { normaliseInSlices, type DesiredState } from '../state/schema.js';
+import { addInSlices } from '../state/slices.js';
 
 export interface ApplyOptions {
   /** Delete services (and destinations of desired services) that are not desired. Default false. */
@@ -43,9 +44,7 @@ export async function apply(
   if (options.dryRun || steps.length === 0) return result;
   for (let start = 0; start < steps.length; start += batchSize) {
     const chunk = steps.slice(start, start + batchSize);
-    const results = await ipvs.batch((batch) => {
-      for (const step of chunk) batch.add(step);
-    });
+    const results = await ipvs.batch((batch) => addInSlices(batch, chunk));
     results.forEach((r, i) => {
       const step = chunk[i];
       if (!step) return;

@@ -21,6 +21,12 @@ export type BatchResult =
   | { ok: false; op: string; target: string; error: IpvsError };
 
 /**
+ * batch()'s callback: adds the operations. What it returns is ignored, except a promise, which is
+ * awaited before the batch is sent (a big batch built with turns of the event loop in between).
+ */
+export type BatchBuild = (batch: Batch) => unknown;
+
+/**
  * Collects operations; each is validated when it is added (a bad one throws at once) and written
  * straight into the batch's records, which are what the exchange sends: a big batch keeps one
  * buffer, not objects per operation for the garbage collector to copy.

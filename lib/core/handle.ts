@@ -3,7 +3,7 @@
 // refusal becomes an IpvsError that says what was attempted.
 import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
-import { Batch, type BatchResult } from './batch.js';
+import { Batch, type BatchBuild, type BatchResult } from './batch.js';
 import { parseConnections } from '../kernel/connections.js';
 import { parseTotals } from '../kernel/totals.js';
 import { constants } from '../kernel/constants.js';
@@ -93,6 +93,14 @@ function batchResult(
     target: targetOf(request),
     error: new IpvsError(error.errno, attemptOf(request), error.message, index, error.offset),
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** A refused request: its errno, and the kernel's extended-ack message and offset if sent. */
@@ -382,10 +390,15 @@ export class IpvsHandle {
    * Runs many write operations in one exchange and reports each one's result, in order. The
    * kernel applies each operation independently: a failure does not stop the rest and nothing
    * is rolled back. Validation happens while the batch is built, before anything is sent.
+   *
+   * `build` may return a promise (a big batch built with turns of the event loop in between):
+   * the batch is sent once it resolves, after calls made meanwhile; if it rejects, nothing is sent.
+   * A build that returns nothing is sent in the order of the batch() call, as a single call is.
    */
-  async batch(build: (batch: Batch) => void): Promise<BatchResult[]> {
+  async batch(build: BatchBuild): Promise<BatchResult[]> {
     const batch = new Batch();
-    build(batch);
+    const building = build(batch);
+    if (isThenable(building)) await building;
     const count = batch.size;
     if (count === 0) return [];
     const records = batch.records;

@@ -384,12 +384,14 @@ export class HealthChecker extends EventEmitter<HealthEvents> {
       wanted,
       retired.map((r) => r.spec),
     );
-    // A retired service stays on the list only while deleting it fails (a reload meanwhile may add more).
-    const failed = (spec: ServiceSpec): boolean =>
-      outcomes.some(
-        (o) => o.repair.op === 'deleteService' && o.repair.service === spec && !o.result.ok,
-      );
-    this.retired = this.retired.filter((r) => !retired.includes(r) || failed(r.spec));
+    // A retired service stays on the list only while deleting it fails (a reload meanwhile may add
+    // more). Sets, not searches: a reload may retire tens of thousands of services at once.
+    const failed = new Set<unknown>();
+    for (const o of outcomes) {
+      if (o.repair.op === 'deleteService' && !o.result.ok) failed.add(o.repair.service);
+    }
+    const tried = new Set(retired);
+    this.retired = this.retired.filter((r) => !tried.has(r) || failed.has(r.spec));
     const repairs: RepairReport[] = outcomes.map(({ repair, result }) => ({
       op: repair.op,
       target: result.target,

@@ -3,21 +3,21 @@
 // planner (lib/state/plan.ts), and sends the operations as one batch. The same path serves health
 // changes, the periodic drift repair and reloads, so the kernel always converges on what the
 // config and the checks say.
-import type { Batch, BatchResult } from '../core/batch.js';
+import type { BatchBuild, BatchResult } from '../core/batch.js';
 import { IpvsError } from '../core/errors.js';
 import { serviceIdentity } from '../model/identity.js';
 import type { Destination, Service, ServiceKey, ServiceSpec } from '../model/types.js';
 import { normalFromKernel } from '../state/current.js';
 import { planService as planTableService, type Step } from '../state/plan.js';
 import { normalService } from '../state/schema.js';
-import { runInSlices, type SlicedWork } from '../state/slices.js';
+import { addInSlices, runInSlices, type SlicedWork } from '../state/slices.js';
 import type { DesiredService } from './desired.js';
 
 /** The part of Ipvs the checker uses, so that tests can give it a table of their own. */
 export interface IpvsTable {
   listServices(): Promise<Service[]>;
   listDestinations(key: ServiceKey): Promise<Destination[]>;
-  batch(build: (batch: Batch) => void): Promise<BatchResult[]>;
+  batch(build: BatchBuild): Promise<BatchResult[]>;
 }
 
 /**
@@ -120,7 +120,7 @@ function* repairing(
 
 /**
  * Reads the managed services back, plans, and applies everything as one batch. A big config is
- * planned in slices with turns of the event loop between them.
+ * planned, and its batch built, in slices with turns of the event loop between them.
  */
 export async function reconcile(
   ipvs: IpvsTable,
@@ -132,9 +132,7 @@ export async function reconcile(
   const gone = read.slice(wanted.length);
   const repairs = await runInSlices(repairing(wanted, actual, retired, gone));
   if (repairs.length === 0) return [];
-  const results = await ipvs.batch((batch) => {
-    for (const repair of repairs) batch.add(repair);
-  });
+  const results = await ipvs.batch((batch) => addInSlices(batch, repairs));
   return repairs.map((repair, i) => ({
     repair,
     result: results[i] ?? { ok: true, op: repair.op, target: '' },

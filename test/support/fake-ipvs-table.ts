@@ -4,7 +4,7 @@
 // refuses what a kernel refuses here (EEXIST, ESRCH, ENOENT), per operation as batch() does.
 import { zeroStats } from './stats.js';
 import { constants as osConstants } from 'node:os';
-import type { Batch, BatchResult } from '../../lib/core/batch.js';
+import type { Batch, BatchBuild, BatchResult } from '../../lib/core/batch.js';
 import { IpvsError } from '../../lib/core/errors.js';
 import type { Operation } from '../../lib/core/operation.js';
 import type {
@@ -65,7 +65,7 @@ export class FakeIpvsTable implements IpvsTable {
     return this.services.get(service)?.destinations.get(destination)?.weight;
   }
 
-  batch(build: (batch: Batch) => void): Promise<BatchResult[]> {
+  async batch(build: BatchBuild): Promise<BatchResult[]> {
     const results: BatchResult[] = [];
     const lines: string[] = [];
     const run = (op: string, target: string, apply: () => number): void => {
@@ -173,8 +173,9 @@ export class FakeIpvsTable implements IpvsTable {
         }
       },
     };
-    build(recorder as unknown as Batch);
+    // A build that returns a promise (the checker's, added in slices) is sent once it resolves.
+    await build(recorder as unknown as Batch);
     this.batches.push(lines);
-    return Promise.resolve(results);
+    return results;
   }
 }

@@ -175,6 +175,27 @@ describe('apply() of 20,000 services x 2 yields to the event loop', { timeout: 6
     expect(ran.timers).toBeGreaterThan(0);
   });
 
+  it('a first apply creates everything, building each batch in slices', async () => {
+    const client = new TableClient(0);
+    const ipvs = new Ipvs(client, 1000);
+    // The turns the loop takes while each batch's steps are validated and written.
+    const building: number[] = [];
+    const batch = ipvs.batch.bind(ipvs);
+    ipvs.batch = (build) =>
+      batch(async (b) => {
+        const watch = loopWatch();
+        await build(b);
+        building.push(watch.stop().immediates);
+      });
+    const result = await ipvs.apply(desired(SERVICES));
+    expect(result.applied).toBe(ROWS);
+    expect(result.failures).toEqual([]);
+    expect(client.writes()).toHaveLength(ROWS);
+    // Batches of 2000 steps (apply's default batchSize), each built over several turns.
+    expect(building).toHaveLength(Math.ceil(ROWS / 2000));
+    expect(Math.min(...building)).toBeGreaterThanOrEqual(Math.floor(2000 / ROWS_PER_TURN) - 1);
+  });
+
   it('with prune, exactly the one service not desired is deleted', async () => {
     const client = new TableClient(SERVICES);
     const ipvs = new Ipvs(client, 1000);
@@ -243,6 +264,33 @@ describe("the health checker's reconcile of 20,000 services x 2 yields to the ev
       expect(ran.timers).toBeGreaterThan(0);
     },
   );
+
+  it('builds the batch of a first sync (60,000 operations) in slices too', async () => {
+    const config = validateHealthConfig(desired(SERVICES));
+    const everyoneServes = { serving: () => true, quorumMet: () => true };
+    const wanted = config.services.map((s) => desiredService(s, everyoneServes));
+    const client = new TableClient(0);
+    const ipvs = new Ipvs(client, 1000);
+    // The turns the loop takes while the repairs are validated and written into the batch.
+    let building: { immediates: number; timers: number } | undefined;
+    const table: IpvsTable = {
+      listServices: () => ipvs.listServices(),
+      listDestinations: (key) => ipvs.listDestinations(key),
+      batch: (build) =>
+        ipvs.batch(async (b) => {
+          const watch = loopWatch();
+          await build(b);
+          building = watch.stop();
+        }),
+    };
+    const outcomes = await reconcile(table, wanted);
+    expect(outcomes).toHaveLength(ROWS);
+    expect(outcomes.every((o) => o.result.ok)).toBe(true);
+    expect(client.writes().filter((c) => c === commands.newService)).toHaveLength(SERVICES);
+    expect(client.writes().filter((c) => c === commands.newDest)).toHaveLength(SERVICES * DESTS);
+    expect(building?.immediates).toBeGreaterThanOrEqual(Math.floor(ROWS / ROWS_PER_TURN) - 1);
+    expect(building?.timers).toBeGreaterThan(0);
+  });
 
   it('asks for the destinations of 20,000 services a slice of calls per turn', async () => {
     const ipvs = new Ipvs(new TableClient(SERVICES), 1000);
