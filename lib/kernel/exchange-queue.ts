@@ -42,10 +42,10 @@ export const ROWS_PER_TURN = 256;
  * Calls settled, one exchange after another, before the queue gives the loop a turn of its own.
  * Small exchanges are answered inline (native/addon/inline_policy.h): a caller awaiting one call
  * after another then never leaves the microtask queue, and timers (a VRRP advertisement, a health
- * check) would wait for the whole sequence. In the lab (TCG) an inline call takes 50-70 µs, so 64
- * hold the loop about 4 ms.
+ * check) would wait for the whole sequence. In the lab (TCG) an awaited call takes 50-170 µs
+ * (an edit, a create), so 32 hold the loop 2-6 ms.
  */
-export const CALLS_PER_TURN = 64;
+export const CALLS_PER_TURN = 32;
 
 /** One turn of the event loop: timers, I/O and immediates queued meanwhile run first. */
 export const yieldToLoop = (): Promise<void> =>
