@@ -1,5 +1,5 @@
 // What a run produces (benchmarks/results/latest.json) and the figures derived from it.
-import { median } from './measure.js';
+import { median, type LoopDelay } from './measure.js';
 import type { ScalingRow } from './scenarios/scaling.js';
 import type { SplitRow } from './scenarios/split.js';
 
@@ -33,12 +33,9 @@ export interface Measurement {
   sampled?: boolean;
 }
 
-export interface LoopHealth {
+/** A contender's event-loop delay (loopMonitor's figures). */
+export interface LoopHealth extends LoopDelay {
   contender: string;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  samples: number;
 }
 
 export interface RssCheck {
